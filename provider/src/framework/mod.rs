@@ -1,0 +1,17 @@
+//! A small resource framework over tfplugin6: values, codec, schemas, diagnostics, the
+//! `Provider` / `Resource` / `DataSource` traits and the gRPC service that dispatches
+//! to them. Knows nothing of Cloud Foundry; depends on `cloudgov-proto` only.
+
+pub mod codec;
+pub mod diag;
+pub mod plan;
+pub mod resource;
+pub mod schema;
+pub mod server;
+pub mod value;
+
+pub use diag::{AttributePath, Diagnostic, Diagnostics};
+pub use resource::{Change, Ctx, DataSource, Plan, Provider, Resource};
+pub use schema::{Attribute, Nesting, Schema};
+pub use server::ProviderServer;
+pub use value::{Number, Type, Value};

@@ -1,0 +1,194 @@
+//! The traits a provider, its resources and its data sources implement, and the
+//! context every operation receives (the configured client, cancellation). Resource
+//! code sees typed values and diagnostics only, never protocol messages.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use super::diag::{AttributePath, Diagnostic, Diagnostics};
+use super::schema::Schema;
+use super::value::Value;
+
+/// What every operation gets: the client built by `configure`, and a token that is
+/// cancelled when Terraform asks the provider to stop (Ctrl-C, `StopProvider`).
+pub struct Ctx<C> {
+    client: Option<Arc<C>>,
+    cancel: CancellationToken,
+}
+
+impl<C> Ctx<C> {
+    /// A context with this client (None before the provider is configured).
+    pub fn new(client: Option<Arc<C>>, cancel: CancellationToken) -> Ctx<C> {
+        Ctx { client, cancel }
+    }
+
+    /// The configured client, or an error diagnostic saying the provider was used
+    /// before it was configured.
+    pub fn client(&self) -> Result<&C, Diagnostic> {
+        self.client.as_deref().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider Not Configured",
+                "The provider was asked to work before it was configured. This happens when the \
+                 provider configuration depends on values that are not yet known; make those values \
+                 known (apply their resources first with -target) and try again.",
+            )
+        })
+    }
+
+    /// Cancelled when Terraform asks the provider to stop. Long waits select on it.
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.cancel
+    }
+}
+
+/// A planned change, for a resource to adjust: `planned` starts as Terraform's
+/// proposed new state with the schema's defaults applied, computed attributes unknown
+/// on create, and `requires_replace` filled from the schema.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The state before the change (Null on create).
+    pub prior: Value,
+    /// The configuration (may hold unknowns).
+    pub config: Value,
+    /// The state to plan; the resource may refine computed attributes.
+    pub planned: Value,
+    /// Attributes whose change replaces the resource.
+    pub requires_replace: Vec<AttributePath>,
+}
+
+impl Plan {
+    /// True when the resource is being created.
+    pub fn is_create(&self) -> bool {
+        self.prior.is_null()
+    }
+}
+
+/// The inputs of create and update.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The state before (Null on create).
+    pub prior: Value,
+    /// The planned state; unknowns are for the resource to fill.
+    pub planned: Value,
+    /// The configuration, wholly known at apply time.
+    pub config: Value,
+}
+
+/// A managed resource type. Each lives in its own file under `resources/`.
+///
+/// Conventions: methods report problems through `diags` and return the state that
+/// matches reality: `create` returns Null when nothing was created, and the partial
+/// object when only part of it was; `update` returns what is now true remotely.
+#[async_trait]
+pub trait Resource<C>: Send + Sync + 'static {
+    /// The full type name, e.g. `cloudgov_network_policy`.
+    fn type_name(&self) -> &'static str;
+
+    /// The schema.
+    fn schema(&self) -> Schema;
+
+    /// Checks a configuration that may hold unknown values; skip what is unknown.
+    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Adjusts a plan beyond what the schema already says.
+    async fn plan(&self, _ctx: &Ctx<C>, _plan: &mut Plan, _diags: &mut Diagnostics) {}
+
+    /// Creates the object.
+    async fn create(&self, ctx: &Ctx<C>, change: &Change, diags: &mut Diagnostics) -> Value;
+
+    /// Reads the object; Null means it is gone.
+    async fn read(&self, ctx: &Ctx<C>, state: &Value, diags: &mut Diagnostics) -> Value;
+
+    /// Updates the object in place.
+    async fn update(&self, ctx: &Ctx<C>, change: &Change, diags: &mut Diagnostics) -> Value;
+
+    /// Deletes the object; an object already gone is not an error.
+    async fn delete(&self, ctx: &Ctx<C>, prior: &Value, diags: &mut Diagnostics);
+
+    /// Turns an import id into a state for `read` to complete.
+    async fn import(&self, _ctx: &Ctx<C>, _id: &str, diags: &mut Diagnostics) -> Value {
+        diags.push(Diagnostic::error(
+            "Import Not Supported",
+            format!("The resource type {} cannot be imported.", self.type_name()),
+        ));
+        Value::Null
+    }
+
+    /// Upgrades state stored by an older schema version. The default accepts state
+    /// of the current version only.
+    fn upgrade_state(
+        &self,
+        version: i64,
+        raw: &serde_json::Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let schema = self.schema();
+        if version != schema.version {
+            diags.push(Diagnostic::error(
+                "Unsupported State Version",
+                format!(
+                    "The state of this {} was written with schema version {version}, and this provider \
+                     knows only version {}. Use the provider version that wrote the state.",
+                    self.type_name(),
+                    schema.version
+                ),
+            ));
+            return Value::Null;
+        }
+        match super::codec::from_json_value(raw, &schema.value_type()) {
+            Ok(v) => v,
+            Err(e) => {
+                diags.push(Diagnostic::internal("decoding stored state", e));
+                Value::Null
+            }
+        }
+    }
+}
+
+/// A data source type. Each lives in its own file under `data_sources/`.
+#[async_trait]
+pub trait DataSource<C>: Send + Sync + 'static {
+    /// The full type name, e.g. `cloudgov_app`.
+    fn type_name(&self) -> &'static str;
+
+    /// The schema.
+    fn schema(&self) -> Schema;
+
+    /// Checks a configuration that may hold unknown values.
+    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Reads the data described by `config`.
+    async fn read(&self, ctx: &Ctx<C>, config: &Value, diags: &mut Diagnostics) -> Value;
+}
+
+/// The provider itself: its configuration schema, how it builds the client every
+/// resource shares, and the list of its resources and data sources.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// What resources and data sources are handed after configuration.
+    type Client: Send + Sync + 'static;
+
+    /// The provider block's schema.
+    fn schema(&self) -> Schema;
+
+    /// Every resource type.
+    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;
+
+    /// Every data source type.
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
+
+    /// Checks the provider configuration (values may be unknown).
+    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Builds the client from a configuration; None with error diagnostics when it
+    /// cannot.
+    async fn configure(
+        &self,
+        config: &Value,
+        terraform_version: &str,
+        cancel: &CancellationToken,
+        diags: &mut Diagnostics,
+    ) -> Option<Self::Client>;
+}

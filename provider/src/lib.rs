@@ -1,0 +1,10 @@
+//! terraform-provider-cloudgov: a Terraform / OpenTofu provider for cloud.gov
+//! container-to-container networking.
+//!
+//! Layers, each depending only on those before it: `framework` (values, schemas,
+//! diagnostics, the tfplugin6 service), `plugin` (the go-plugin process contract),
+//! `provider` (the `cloudgov` provider and its list of resources).
+
+pub mod framework;
+pub mod plugin;
+pub mod provider;

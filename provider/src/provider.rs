@@ -1,0 +1,295 @@
+//! The `cloudgov` provider: its configuration schema, how configuration becomes the
+//! settings every resource shares, and the list of resources and data sources. Only
+//! that list and wiring live here; each resource is one file under `resources/`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use crate::framework::{
+    Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, Resource, Schema, Value,
+};
+
+/// The platform's API when neither configuration nor `CF_API_URL` names one.
+pub const DEFAULT_API_URL: &str = "https://api.fr.cloud.gov";
+
+/// The provider.
+#[derive(Debug, Default)]
+pub struct CloudGov;
+
+/// Provider settings after configuration and environment are merged. Secrets are
+/// kept out of `Debug`.
+#[derive(Clone, Default)]
+pub struct Settings {
+    /// API root, without a trailing slash.
+    pub api_url: String,
+    /// Username for the password grant.
+    pub user: Option<String>,
+    /// Password for the password grant.
+    pub password: Option<String>,
+    /// OAuth client id.
+    pub client_id: Option<String>,
+    /// OAuth client secret.
+    pub client_secret: Option<String>,
+    /// A bearer token obtained elsewhere.
+    pub access_token: Option<String>,
+    /// A refresh token obtained elsewhere.
+    pub refresh_token: Option<String>,
+    /// UAA identity-provider origin.
+    pub origin: Option<String>,
+    /// Skip TLS certificate validation (explicit opt-in).
+    pub skip_ssl_validation: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = |o: &Option<String>| if o.is_some() { "(set)" } else { "(unset)" };
+        f.debug_struct("Settings")
+            .field("api_url", &self.api_url)
+            .field("user", &self.user)
+            .field("password", &set(&self.password))
+            .field("client_id", &self.client_id)
+            .field("client_secret", &set(&self.client_secret))
+            .field("access_token", &set(&self.access_token))
+            .field("refresh_token", &set(&self.refresh_token))
+            .field("origin", &self.origin)
+            .field("skip_ssl_validation", &self.skip_ssl_validation)
+            .finish()
+    }
+}
+
+/// Each provider argument and the environment variable that stands in for it.
+const ENV: &[(&str, &str)] = &[
+    ("api_url", "CF_API_URL"),
+    ("user", "CF_USER"),
+    ("password", "CF_PASSWORD"),
+    ("client_id", "CF_CLIENT_ID"),
+    ("client_secret", "CF_CLIENT_SECRET"),
+    ("access_token", "CF_ACCESS_TOKEN"),
+    ("refresh_token", "CF_REFRESH_TOKEN"),
+    ("origin", "CF_ORIGIN"),
+    ("skip_ssl_validation", "CF_SKIP_SSL_VALIDATION"),
+];
+
+fn env_name(attr: &str) -> &'static str {
+    ENV.iter()
+        .find(|(a, _)| *a == attr)
+        .map(|(_, e)| *e)
+        .unwrap_or("")
+}
+
+impl Settings {
+    /// Merges configuration with the environment (`env` looks a variable up):
+    /// configuration wins, then the environment, then defaults.
+    pub fn resolve(
+        config: &Value,
+        env: impl Fn(&str) -> Option<String>,
+        diags: &mut Diagnostics,
+    ) -> Settings {
+        let get = |attr: &str| -> Option<String> {
+            config
+                .attr(attr)
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| env(env_name(attr)))
+                .filter(|s| !s.is_empty())
+        };
+        let skip = match config.attr("skip_ssl_validation").as_bool() {
+            Some(b) => b,
+            None => matches!(
+                env("CF_SKIP_SSL_VALIDATION")
+                    .as_deref()
+                    .map(str::to_ascii_lowercase)
+                    .as_deref(),
+                Some("true" | "1")
+            ),
+        };
+        let api_url = get("api_url").unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        if let Err(d) = check_api_url(&api_url) {
+            diags.push(d);
+        }
+        Settings {
+            api_url: api_url.trim_end_matches('/').to_string(),
+            user: get("user"),
+            password: get("password"),
+            client_id: get("client_id"),
+            client_secret: get("client_secret"),
+            access_token: get("access_token"),
+            refresh_token: get("refresh_token"),
+            origin: get("origin"),
+            skip_ssl_validation: skip,
+        }
+    }
+}
+
+/// An API URL must name its scheme; plain http is for loopback addresses only.
+pub fn check_api_url(url: &str) -> Result<(), Diagnostic> {
+    let path = AttributePath::root("api_url");
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        Diagnostic::error(
+            "Invalid API URL",
+            format!(
+                "\"{url}\" has no scheme. Write the full URL, for example \"https://{}\".",
+                url.trim_start_matches('/')
+            ),
+        )
+        .at(path.clone())
+    })?;
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host_only = if host.starts_with('[') {
+        host.split(']').next().unwrap_or("").trim_start_matches('[')
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    match scheme {
+        "https" if !host_only.is_empty() => Ok(()),
+        "http" if is_loopback(host_only) => Ok(()),
+        "http" => Err(Diagnostic::error(
+            "Insecure API URL",
+            format!("\"{url}\" uses plain http, which is accepted only for loopback addresses. Use https."),
+        )
+        .at(path)),
+        _ => Err(Diagnostic::error(
+            "Invalid API URL",
+            format!("\"{url}\" is not an https URL with a host, such as \"{DEFAULT_API_URL}\"."),
+        )
+        .at(path)),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[async_trait]
+impl crate::framework::Provider for CloudGov {
+    type Client = Settings;
+
+    fn schema(&self) -> Schema {
+        let env = |attr: &str, text: &str| {
+            format!(
+                "{text} Can also be set with the `{}` environment variable.",
+                env_name(attr)
+            )
+        };
+        Schema::new(
+            "Manages cloud.gov container-to-container networking: internal routes and network policies.",
+            vec![
+                Attribute::string("api_url").optional().description(&env(
+                    "api_url",
+                    &format!("The Cloud Foundry API endpoint. Defaults to `{DEFAULT_API_URL}`."),
+                )),
+                Attribute::string("user")
+                    .optional()
+                    .description(&env("user", "Username for the password grant, such as a service account's username.")),
+                Attribute::string("password")
+                    .optional()
+                    .sensitive()
+                    .description(&env("password", "Password for the password grant.")),
+                Attribute::string("client_id")
+                    .optional()
+                    .description(&env("client_id", "OAuth client id for the client-credentials grant.")),
+                Attribute::string("client_secret")
+                    .optional()
+                    .sensitive()
+                    .description(&env("client_secret", "OAuth client secret for the client-credentials grant.")),
+                Attribute::string("access_token")
+                    .optional()
+                    .sensitive()
+                    .description(&env("access_token", "A bearer token obtained elsewhere, such as from `cf oauth-token`.")),
+                Attribute::string("refresh_token")
+                    .optional()
+                    .sensitive()
+                    .description(&env("refresh_token", "A refresh token used to renew `access_token`.")),
+                Attribute::string("origin")
+                    .optional()
+                    .description(&env("origin", "UAA identity-provider origin for the password grant.")),
+                Attribute::bool("skip_ssl_validation").optional().description(&env(
+                    "skip_ssl_validation",
+                    "Skip TLS certificate validation. For test foundations only; prefer `SSL_CERT_FILE`.",
+                )),
+            ],
+        )
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource<Settings>>> {
+        Vec::new()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Settings>>> {
+        Vec::new()
+    }
+
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if let Some(url) = config.attr("api_url").as_str()
+            && let Err(d) = check_api_url(url)
+        {
+            diags.push(d);
+        }
+    }
+
+    async fn configure(
+        &self,
+        config: &Value,
+        _terraform_version: &str,
+        _cancel: &CancellationToken,
+        diags: &mut Diagnostics,
+    ) -> Option<Settings> {
+        let settings = Settings::resolve(config, |k| std::env::var(k).ok(), diags);
+        tracing::debug!(settings = ?settings, "provider configured");
+        (!diags.has_errors()).then_some(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_url_rules() {
+        assert!(check_api_url("https://api.fr.cloud.gov").is_ok());
+        assert!(check_api_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_api_url("http://localhost:1/").is_ok());
+        assert!(check_api_url("http://[::1]:99").is_ok());
+        let d = check_api_url("api.fr.cloud.gov").unwrap_err();
+        assert_eq!(d.summary, "Invalid API URL");
+        assert!(
+            d.detail.contains("\"https://api.fr.cloud.gov\""),
+            "{}",
+            d.detail
+        );
+        assert_eq!(d.path, Some(AttributePath::root("api_url")));
+        assert_eq!(
+            check_api_url("http://api.example.org").unwrap_err().summary,
+            "Insecure API URL"
+        );
+    }
+
+    #[test]
+    fn configuration_wins_over_environment_and_secrets_stay_out_of_debug() {
+        let config = Value::object([
+            ("api_url", Value::from("https://api.example.org/")),
+            ("password", Value::from("from-config")),
+            ("user", Value::Null),
+        ]);
+        let env = |k: &str| match k {
+            "CF_USER" => Some("env-user".to_string()),
+            "CF_PASSWORD" => Some("from-env".to_string()),
+            "CF_SKIP_SSL_VALIDATION" => Some("true".to_string()),
+            _ => None,
+        };
+        let mut diags = Diagnostics::new();
+        let s = Settings::resolve(&config, env, &mut diags);
+        assert!(!diags.has_errors());
+        assert_eq!(s.api_url, "https://api.example.org");
+        assert_eq!(s.user.as_deref(), Some("env-user"));
+        assert_eq!(s.password.as_deref(), Some("from-config"));
+        assert!(s.skip_ssl_validation);
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("from-config"), "{printed}");
+    }
+}
