@@ -16,12 +16,22 @@ fn release_binary() -> PathBuf {
     }
     let root = acceptance_tests::workspace_root();
     let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "terraform-provider-cloudgov", "--bin", "terraform-provider-cloudgov"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "terraform-provider-cloudgov",
+            "--bin",
+            "terraform-provider-cloudgov",
+        ])
         .current_dir(&root)
         .status()
         .expect("cargo build --release");
     assert!(status.success());
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     target.join("release").join("terraform-provider-cloudgov")
 }
 
@@ -40,7 +50,10 @@ fn main() {
         let start = Instant::now();
         let mut child = Command::new(&bin)
             .env_clear()
-            .env("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
+            .env(
+                "TF_PLUGIN_MAGIC_COOKIE",
+                "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+            )
             .env("PLUGIN_PROTOCOL_VERSIONS", "6,5")
             .env("PLUGIN_MIN_PORT", "10000")
             .env("PLUGIN_MAX_PORT", "25000")
@@ -51,9 +64,14 @@ fn main() {
             .spawn()
             .expect("start provider");
         let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         times.push(start.elapsed());
-        assert!(line.starts_with("1|6|tcp|127.0.0.1:"), "unexpected handshake: {line}");
+        assert!(
+            line.starts_with("1|6|tcp|127.0.0.1:"),
+            "unexpected handshake: {line}"
+        );
         child.kill().unwrap();
         child.wait().unwrap();
     }
@@ -65,5 +83,9 @@ fn main() {
     println!("  median {:7.2} ms", ms(times[RUNS / 2]));
     println!("  p95    {:7.2} ms", ms(times[RUNS * 95 / 100]));
     println!("  max    {:7.2} ms", ms(times[RUNS - 1]));
-    println!("binary {}: {:.1} MiB ({size} bytes)", bin.display(), size as f64 / (1024.0 * 1024.0));
+    println!(
+        "binary {}: {:.1} MiB ({size} bytes)",
+        bin.display(),
+        size as f64 / (1024.0 * 1024.0)
+    );
 }

@@ -14,7 +14,10 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The workspace root (this crate's parent directory).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// The tools folder `make tools` installs into.
@@ -54,15 +57,29 @@ impl Cli {
             Cli::Terraform => "TERRAFORM",
             Cli::Tofu => "TOFU",
         };
-        let p = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| tools_bin().join(self.name()));
+        let p = std::env::var_os(var)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| tools_bin().join(self.name()));
         p.is_file().then_some(p)
     }
 
     /// The first line of `<cli> version`.
     pub fn version(self) -> String {
-        let Some(p) = self.path() else { return "not installed".into() };
-        let out = Command::new(p).arg("version").env("CHECKPOINT_DISABLE", "1").output();
-        out.map(|o| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").to_string()).unwrap_or_default()
+        let Some(p) = self.path() else {
+            return "not installed".into();
+        };
+        let out = Command::new(p)
+            .arg("version")
+            .env("CHECKPOINT_DISABLE", "1")
+            .output();
+        out.map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default()
     }
 }
 
@@ -76,12 +93,21 @@ pub fn provider_binary() -> PathBuf {
         }
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "terraform-provider-cloudgov", "--bin", "terraform-provider-cloudgov"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "terraform-provider-cloudgov",
+                "--bin",
+                "terraform-provider-cloudgov",
+            ])
             .current_dir(workspace_root())
             .status()
             .expect("run cargo build");
         assert!(status.success(), "building the provider failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("target"));
         target.join("debug").join("terraform-provider-cloudgov")
     })
     .clone()
@@ -91,7 +117,11 @@ pub fn provider_binary() -> PathBuf {
 /// so that a plain `init` installs it as it would a published release.
 pub fn write_mirror(mirror: &Path, binary: &Path) -> std::io::Result<()> {
     for cli in [Cli::Terraform, Cli::Tofu] {
-        let dir = mirror.join(cli.registry_host()).join(SOURCE).join(VERSION).join("linux_amd64");
+        let dir = mirror
+            .join(cli.registry_host())
+            .join(SOURCE)
+            .join(VERSION)
+            .join("linux_amd64");
         std::fs::create_dir_all(&dir)?;
         let dest = dir.join(format!("terraform-provider-cloudgov_v{VERSION}"));
         let _ = std::fs::remove_file(&dest);
@@ -141,13 +171,21 @@ impl Run {
 
     /// Panics with the CLI's output unless the command succeeded.
     pub fn ok(self) -> Run {
-        assert!(self.success, "`{}` failed\n--- stdout\n{}\n--- stderr\n{}", self.command, self.stdout, self.stderr);
+        assert!(
+            self.success,
+            "`{}` failed\n--- stdout\n{}\n--- stderr\n{}",
+            self.command, self.stdout, self.stderr
+        );
         self
     }
 
     /// Panics with the CLI's output unless the command failed.
     pub fn failed(self) -> Run {
-        assert!(!self.success, "`{}` should have failed\n--- stdout\n{}", self.command, self.stdout);
+        assert!(
+            !self.success,
+            "`{}` should have failed\n--- stdout\n{}",
+            self.command, self.stdout
+        );
         self
     }
 }
@@ -158,8 +196,15 @@ impl Workspace {
     pub fn new(cli: Cli) -> Option<Workspace> {
         let Some(path) = cli.path() else {
             let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
-            assert!(!in_ci, "{} is required when CI=true; run `make tools`", cli.name());
-            eprintln!("SKIPPED: {} is not installed (run `make tools`); this test did not run for it", cli.name());
+            assert!(
+                !in_ci,
+                "{} is required when CI=true; run `make tools`",
+                cli.name()
+            );
+            eprintln!(
+                "SKIPPED: {} is not installed (run `make tools`); this test did not run for it",
+                cli.name()
+            );
             return None;
         };
         eprintln!("CLI: {} ({})", path.display(), cli.version());
@@ -176,7 +221,10 @@ impl Workspace {
             ("TF_INPUT".to_string(), "0".to_string()),
             ("CHECKPOINT_DISABLE".to_string(), "1".to_string()),
             ("NO_COLOR".to_string(), "1".to_string()),
-            ("TF_DATA_DIR".to_string(), dir.path().join("data").display().to_string()),
+            (
+                "TF_DATA_DIR".to_string(),
+                dir.path().join("data").display().to_string(),
+            ),
         ];
         Some(Workspace { cli, dir, env })
     }
@@ -200,7 +248,10 @@ impl Workspace {
     pub fn run(&self, args: &[&str]) -> Run {
         let path = self.cli.path().expect("cli");
         let mut cmd = Command::new(&path);
-        cmd.args(args).current_dir(self.work_dir()).env_remove("TF_LOG").env_remove("TF_LOG_PROVIDER");
+        cmd.args(args)
+            .current_dir(self.work_dir())
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

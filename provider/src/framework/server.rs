@@ -797,7 +797,12 @@ mod tests {
                 );
             }
         }
-        async fn create(&self, ctx: &Ctx<Remote>, change: &Change, diags: &mut Diagnostics) -> Value {
+        async fn create(
+            &self,
+            ctx: &Ctx<Remote>,
+            change: &Change,
+            diags: &mut Diagnostics,
+        ) -> Value {
             let remote = match ctx.client() {
                 Ok(r) => r,
                 Err(d) => {
@@ -809,7 +814,10 @@ mod tests {
                 panic!("boom in create");
             }
             let id = change.planned.attr("name").as_str().unwrap().to_string();
-            remote.lock().unwrap().insert(id.clone(), change.planned.attr("size").as_i64().unwrap());
+            remote
+                .lock()
+                .unwrap()
+                .insert(id.clone(), change.planned.attr("size").as_i64().unwrap());
             let mut state = change.planned.clone();
             state.set_attr("id", Value::from(id));
             state
@@ -827,13 +835,20 @@ mod tests {
         }
         async fn update(&self, ctx: &Ctx<Remote>, change: &Change, _: &mut Diagnostics) -> Value {
             let id = change.prior.attr("id").as_str().unwrap().to_string();
-            ctx.client().unwrap().lock().unwrap().insert(id, change.planned.attr("size").as_i64().unwrap());
+            ctx.client()
+                .unwrap()
+                .lock()
+                .unwrap()
+                .insert(id, change.planned.attr("size").as_i64().unwrap());
             change.planned.clone()
         }
         async fn delete(&self, ctx: &Ctx<Remote>, prior: &Value, diags: &mut Diagnostics) {
             let id = prior.attr("id").as_str().unwrap();
             if id == "undeletable" {
-                diags.push(Diagnostic::error("Thing Delete Error", "the platform said no"));
+                diags.push(Diagnostic::error(
+                    "Thing Delete Error",
+                    "the platform said no",
+                ));
                 return;
             }
             ctx.client().unwrap().lock().unwrap().remove(id);
@@ -898,7 +913,11 @@ mod tests {
         .unwrap();
     }
 
-    async fn plan(s: &ProviderServer<TestProvider>, prior: &Value, cfg: &Value) -> pb::plan_resource_change::Response {
+    async fn plan(
+        s: &ProviderServer<TestProvider>,
+        prior: &Value,
+        cfg: &Value,
+    ) -> pb::plan_resource_change::Response {
         s.plan_resource_change(Request::new(pb::plan_resource_change::Request {
             type_name: "test_thing".into(),
             prior_state: dv(prior),
@@ -988,7 +1007,10 @@ mod tests {
             .await
             .unwrap()
             .into_inner();
-        assert!(decoded(&read.new_state).is_null(), "gone objects are removed from state");
+        assert!(
+            decoded(&read.new_state).is_null(),
+            "gone objects are removed from state"
+        );
     }
 
     #[tokio::test]
@@ -1011,7 +1033,11 @@ mod tests {
         let a = apply(&s, &Value::Null, p.planned_state, &cfg).await;
         assert_eq!(a.diagnostics.len(), 1);
         assert_eq!(a.diagnostics[0].summary, "Provider Internal Error");
-        assert!(a.diagnostics[0].detail.contains("boom in create"), "{}", a.diagnostics[0].detail);
+        assert!(
+            a.diagnostics[0].detail.contains("boom in create"),
+            "{}",
+            a.diagnostics[0].detail
+        );
         assert!(decoded(&a.new_state).is_null(), "nothing was created");
         let ok = plan(&s, &Value::Null, &config("fine", None)).await;
         assert!(ok.diagnostics.is_empty());
@@ -1052,7 +1078,9 @@ mod tests {
         let path = v.diagnostics[0].attribute.clone().unwrap();
         assert_eq!(
             path.steps[0].selector,
-            Some(pb::attribute_path::step::Selector::AttributeName("name".into()))
+            Some(pb::attribute_path::step::Selector::AttributeName(
+                "name".into()
+            ))
         );
     }
 
@@ -1073,7 +1101,9 @@ mod tests {
         assert!(decoded(&p.planned_state).is_null());
         let ctx = s.ctx();
         assert!(!ctx.cancellation().is_cancelled());
-        s.stop_provider(Request::new(pb::stop_provider::Request {})).await.unwrap();
+        s.stop_provider(Request::new(pb::stop_provider::Request {}))
+            .await
+            .unwrap();
         assert!(ctx.cancellation().is_cancelled());
     }
 
@@ -1098,7 +1128,10 @@ mod tests {
             .upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
                 type_name: "test_thing".into(),
                 version: 7,
-                raw_state: Some(pb::RawState { json: b"{}".to_vec(), flatmap: Default::default() }),
+                raw_state: Some(pb::RawState {
+                    json: b"{}".to_vec(),
+                    flatmap: Default::default(),
+                }),
             }))
             .await
             .unwrap()
