@@ -55,7 +55,7 @@ release:
 
 ## bench: benchmarks that print figures (release build)
 bench: release
-	$(CARGO) bench -p acceptance-tests
+	$(CARGO) bench -p acceptance-tests -p cloudgov-sim
 
 clean:
 	$(CARGO) clean

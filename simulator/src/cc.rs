@@ -1,0 +1,524 @@
+//! Cloud Controller v3 endpoints: discovery, organizations, spaces, apps, domains,
+//! routes, destinations and jobs. Handlers parse the request, call `model::State`,
+//! and render with `json`; the rules themselves live in `model`.
+
+// Helpers return a finished axum response as their error so handlers can return it
+// as is; boxing it would add noise for no gain on this cold path.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{Path, RawQuery, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::faults::FailJob;
+use crate::json::{self, Query, filter_by};
+use crate::model::{Actor, CcError, NewDestination, NewRoute, State, TokenProblem};
+use crate::server::Shared;
+
+type Shr = AxState<Arc<Shared>>;
+
+/// A CC error as its response.
+pub fn error_response(e: &CcError) -> Response {
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(json::errors(e))).into_response()
+}
+
+fn ok(v: Value) -> Response {
+    axum::Json(v).into_response()
+}
+
+fn created(v: Value) -> Response {
+    (StatusCode::CREATED, axum::Json(v)).into_response()
+}
+
+fn accepted(base: &str, job_guid: &str) -> Response {
+    let mut resp = StatusCode::ACCEPTED.into_response();
+    resp.headers_mut().insert(
+        "location",
+        format!("{base}/v3/jobs/{job_guid}")
+            .parse()
+            .expect("header"),
+    );
+    resp
+}
+
+fn auth(state: &State, headers: &HeaderMap) -> Result<Actor, Response> {
+    let header = headers.get("authorization").and_then(|h| h.to_str().ok());
+    state.authenticate(header).map_err(|p| {
+        error_response(&match p {
+            TokenProblem::Missing => CcError::not_authenticated(),
+            TokenProblem::Invalid => CcError::invalid_token(),
+        })
+    })
+}
+
+fn parse_body(body: &str) -> Result<Value, CcError> {
+    if body.trim().is_empty() {
+        return Ok(json!({}));
+    }
+    serde_json::from_str(body)
+        .map_err(|e| CcError::parse(format!("Request invalid due to parse error: {e}")))
+}
+
+/// Unwraps a `Result<_, Response>` or returns the response.
+macro_rules! tryr {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(resp) => return resp,
+        }
+    };
+}
+
+/// Unwraps a `Result<_, CcError>` or returns its response.
+macro_rules! trye {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(err) => return error_response(&err),
+        }
+    };
+}
+
+/// `GET /`: discovery, no authentication.
+pub async fn root(AxState(shared): Shr) -> Response {
+    let b = shared.base_url();
+    let host = b.split("://").nth(1).unwrap_or(&b).to_string();
+    ok(json!({"links": {
+        "self": {"href": b},
+        "cloud_controller_v3": {"href": format!("{b}/v3"), "meta": {"version": "3.188.0"}},
+        "network_policy_v0": {"href": format!("{b}/networking/v0/external")},
+        "network_policy_v1": {"href": format!("{b}/networking/v1/external")},
+        "login": {"href": b},
+        "uaa": {"href": b},
+        "credhub": null,
+        "routing": null,
+        "logging": {"href": format!("wss://{host}:443")},
+        "log_cache": {"href": b},
+        "log_stream": {"href": b},
+        "app_ssh": {"href": format!("{host}:2222"), "meta": {"host_key_fingerprint": "cloudgov-sim", "oauth_client": "ssh-proxy"}},
+    }}))
+}
+
+/// `GET /v3`.
+pub async fn v3_root(AxState(shared): Shr) -> Response {
+    let b = shared.base_url();
+    ok(
+        json!({"links": {"self": {"href": format!("{b}/v3")}, "apps": {"href": format!("{b}/v3/apps")}, "routes": {"href": format!("{b}/v3/routes")}}}),
+    )
+}
+
+/// Unknown paths.
+pub async fn not_found() -> Response {
+    error_response(&CcError {
+        status: 404,
+        code: 10000,
+        title: "CF-NotFound".into(),
+        detail: "Unknown request".into(),
+    })
+}
+
+fn by_created<T>(mut v: Vec<&T>, key: impl Fn(&T) -> (f64, &str)) -> Vec<&T> {
+    v.sort_by(|a, b| {
+        let (ta, ga) = key(a);
+        let (tb, gb) = key(b);
+        ta.total_cmp(&tb).then(ga.cmp(gb))
+    });
+    v
+}
+
+/// `GET /v3/organizations`.
+pub async fn list_orgs(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let q = Query::parse(raw.as_deref());
+    trye!(q.allow(&["names", "guids"]));
+    let items = by_created(state.visible_orgs(&actor), |o| (o.created_at, &o.guid));
+    let items = filter_by(items, q.list("names"), |o| &o.name);
+    let items = filter_by(items, q.list("guids"), |o| &o.guid);
+    let b = shared.base_url();
+    ok(trye!(q.page(
+        &b,
+        "/v3/organizations",
+        items,
+        |o| json::org(&b, o)
+    )))
+}
+
+/// `GET /v3/organizations/:guid`.
+pub async fn get_org(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    ok(json::org(
+        &shared.base_url(),
+        trye!(state.org(&actor, &guid)),
+    ))
+}
+
+/// `GET /v3/spaces`.
+pub async fn list_spaces(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let q = Query::parse(raw.as_deref());
+    trye!(q.allow(&["names", "guids", "organization_guids"]));
+    let items = by_created(state.visible_spaces(&actor), |s| (s.created_at, &s.guid));
+    let items = filter_by(items, q.list("names"), |s| &s.name);
+    let items = filter_by(items, q.list("guids"), |s| &s.guid);
+    let items = filter_by(items, q.list("organization_guids"), |s| &s.org_guid);
+    let b = shared.base_url();
+    ok(trye!(
+        q.page(&b, "/v3/spaces", items, |s| json::space(&b, s))
+    ))
+}
+
+/// `GET /v3/spaces/:guid`.
+pub async fn get_space(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    ok(json::space(
+        &shared.base_url(),
+        trye!(state.space(&actor, &guid)),
+    ))
+}
+
+/// `GET /v3/apps`.
+pub async fn list_apps(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let q = Query::parse(raw.as_deref());
+    trye!(q.allow(&[
+        "names",
+        "guids",
+        "space_guids",
+        "organization_guids",
+        "stacks",
+        "lifecycle_type"
+    ]));
+    let items = by_created(state.visible_apps(&actor), |a| (a.created_at, &a.guid));
+    let items = filter_by(items, q.list("names"), |a| &a.name);
+    let items = filter_by(items, q.list("guids"), |a| &a.guid);
+    let items = filter_by(items, q.list("space_guids"), |a| &a.space_guid);
+    let items = match q.list("organization_guids") {
+        None => items,
+        Some(orgs) => items
+            .into_iter()
+            .filter(|a| {
+                state
+                    .spaces
+                    .get(&a.space_guid)
+                    .is_some_and(|s| orgs.contains(&s.org_guid))
+            })
+            .collect(),
+    };
+    let b = shared.base_url();
+    ok(trye!(q.page(&b, "/v3/apps", items, |a| json::app(&b, a))))
+}
+
+/// `POST /v3/apps`.
+pub async fn create_app(AxState(shared): Shr, headers: HeaderMap, body: String) -> Response {
+    let mut state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let v = trye!(parse_body(&body));
+    let name = v["name"].as_str().unwrap_or_default();
+    let space = v["relationships"]["space"]["data"]["guid"]
+        .as_str()
+        .unwrap_or_default();
+    let app = trye!(state.create_app(&actor, name, space));
+    created(json::app(&shared.base_url(), &app))
+}
+
+/// `GET /v3/apps/:guid`.
+pub async fn get_app(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    ok(json::app(
+        &shared.base_url(),
+        trye!(state.app(&actor, &guid)),
+    ))
+}
+
+/// `DELETE /v3/apps/:guid`.
+pub async fn delete_app(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let mut state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let job = trye!(state.delete_app(&actor, &guid));
+    accepted(&shared.base_url(), &job.guid)
+}
+
+/// `GET /v3/domains`.
+pub async fn list_domains(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    tryr!(auth(&state, &headers));
+    let q = Query::parse(raw.as_deref());
+    trye!(q.allow(&["names", "guids", "organization_guids"]));
+    let items = by_created(state.domains.values().collect(), |d| {
+        (d.created_at, &d.guid)
+    });
+    let items = filter_by(items, q.list("names"), |d| &d.name);
+    let items = filter_by(items, q.list("guids"), |d| &d.guid);
+    let b = shared.base_url();
+    ok(trye!(
+        q.page(&b, "/v3/domains", items, |d| json::domain(&b, d))
+    ))
+}
+
+/// `GET /v3/domains/:guid`.
+pub async fn get_domain(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    tryr!(auth(&state, &headers));
+    ok(json::domain(&shared.base_url(), trye!(state.domain(&guid))))
+}
+
+/// `GET /v3/routes`.
+pub async fn list_routes(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let q = Query::parse(raw.as_deref());
+    trye!(q.allow(&[
+        "hosts",
+        "paths",
+        "domain_guids",
+        "space_guids",
+        "organization_guids",
+        "app_guids",
+        "guids",
+        "ports"
+    ]));
+    let items = by_created(state.visible_routes(&actor), |r| (r.created_at, &r.guid));
+    let items = filter_by(items, q.list("guids"), |r| &r.guid);
+    let items = filter_by(items, q.list("hosts"), |r| &r.host);
+    let items = filter_by(items, q.list("paths"), |r| &r.path);
+    let items = filter_by(items, q.list("domain_guids"), |r| &r.domain_guid);
+    let items = filter_by(items, q.list("space_guids"), |r| &r.space_guid);
+    let items = match q.list("organization_guids") {
+        None => items,
+        Some(orgs) => items
+            .into_iter()
+            .filter(|r| {
+                state
+                    .spaces
+                    .get(&r.space_guid)
+                    .is_some_and(|s| orgs.contains(&s.org_guid))
+            })
+            .collect(),
+    };
+    let items = match q.list("app_guids") {
+        None => items,
+        Some(apps) => items
+            .into_iter()
+            .filter(|r| r.destinations.iter().any(|d| apps.contains(&d.app_guid)))
+            .collect(),
+    };
+    let b = shared.base_url();
+    ok(trye!(q.page(&b, "/v3/routes", items, |r| json::route(
+        &b, &state, r
+    ))))
+}
+
+fn string_map(v: &Value) -> BTreeMap<String, Option<String>> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `POST /v3/routes`.
+pub async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String) -> Response {
+    let mut state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let v = trye!(parse_body(&body));
+    let keep = |m: BTreeMap<String, Option<String>>| {
+        m.into_iter().filter_map(|(k, v)| Some((k, v?))).collect()
+    };
+    let req = NewRoute {
+        host: v["host"].as_str().unwrap_or_default().to_string(),
+        path: v["path"].as_str().unwrap_or_default().to_string(),
+        port: v["port"].as_u64().map(|p| p as u32),
+        space_guid: v["relationships"]["space"]["data"]["guid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        domain_guid: v["relationships"]["domain"]["data"]["guid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        labels: keep(string_map(&v["metadata"]["labels"])),
+        annotations: keep(string_map(&v["metadata"]["annotations"])),
+    };
+    let route = trye!(state.create_route(&actor, req));
+    created(json::route(&shared.base_url(), &state, &route))
+}
+
+/// `GET /v3/routes/:guid`.
+pub async fn get_route(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let route = trye!(state.route(&actor, &guid));
+    ok(json::route(&shared.base_url(), &state, route))
+}
+
+/// `PATCH /v3/routes/:guid` (metadata).
+pub async fn patch_route(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+    body: String,
+) -> Response {
+    let mut state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let v = trye!(parse_body(&body));
+    let route = trye!(state.patch_route(
+        &actor,
+        &guid,
+        string_map(&v["metadata"]["labels"]),
+        string_map(&v["metadata"]["annotations"])
+    ));
+    ok(json::route(&shared.base_url(), &state, &route))
+}
+
+/// `DELETE /v3/routes/:guid`: 202 with a job.
+pub async fn delete_route(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    fail: Option<Extension<FailJob>>,
+    Path(guid): Path<String>,
+) -> Response {
+    let mut state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let job = trye!(state.delete_route(&actor, &guid, fail.is_some()));
+    accepted(&shared.base_url(), &job.guid)
+}
+
+fn parse_destinations(v: &Value) -> Result<Vec<NewDestination>, CcError> {
+    let list = v["destinations"].as_array().ok_or_else(|| {
+        CcError::unprocessable(
+            "Destinations must be an array containing between 1 and 100 destination objects.",
+        )
+    })?;
+    Ok(list
+        .iter()
+        .map(|d| NewDestination {
+            app_guid: d["app"]["guid"].as_str().unwrap_or_default().to_string(),
+            process_type: d["app"]["process"]["type"].as_str().map(str::to_string),
+            port: d["port"].as_i64(),
+            protocol: d["protocol"].as_str().map(str::to_string),
+        })
+        .collect())
+}
+
+/// `GET /v3/routes/:guid/destinations`.
+pub async fn list_destinations(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    ok(json::destinations(
+        &shared.base_url(),
+        trye!(state.route(&actor, &guid)),
+    ))
+}
+
+/// `POST /v3/routes/:guid/destinations`: insert.
+pub async fn insert_destinations(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+    body: String,
+) -> Response {
+    let mut state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let wanted = trye!(parse_body(&body).and_then(|v| parse_destinations(&v)));
+    let route = trye!(state.insert_destinations(&actor, &guid, &wanted));
+    ok(json::destinations(&shared.base_url(), &route))
+}
+
+/// `PATCH /v3/routes/:guid/destinations`: replace all.
+pub async fn replace_destinations(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+    body: String,
+) -> Response {
+    let mut state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    let wanted = trye!(parse_body(&body).and_then(|v| parse_destinations(&v)));
+    let route = trye!(state.replace_destinations(&actor, &guid, &wanted));
+    ok(json::destinations(&shared.base_url(), &route))
+}
+
+/// `DELETE /v3/routes/:guid/destinations/:dest`.
+pub async fn delete_destination(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path((guid, dest)): Path<(String, String)>,
+) -> Response {
+    let mut state = shared.lock();
+    let actor = tryr!(auth(&state, &headers));
+    trye!(state.delete_destination(&actor, &guid, &dest));
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `GET /v3/jobs/:guid`.
+pub async fn get_job(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    tryr!(auth(&state, &headers));
+    ok(json::job(&shared.base_url(), trye!(state.job(&guid))))
+}

@@ -1,0 +1,393 @@
+//! Wiring: the shared state, `router()` (usable without a socket), and
+//! `Simulator::start`, which binds 127.0.0.1 (plain or TLS) and returns the URL and a
+//! `Handle` for seeding, fault injection, counters and changes behind Terraform's back.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use axum::Router;
+use axum::routing::{delete, get, post};
+use tokio::sync::oneshot;
+
+use crate::faults::{FaultRule, Faults, Stats};
+use crate::model::{Policy, Settings, State, Subject};
+use crate::seed::{Seed, default_seed};
+use crate::{admin, cc, policy, uaa};
+
+/// How to run a simulator.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// What the platform holds at start and after a reset.
+    pub seed: Seed,
+    /// Tunables (token lifetime, job delay, cleanup interval, quotas).
+    pub settings: Settings,
+    /// Serve HTTPS with a freshly generated CA.
+    pub tls: bool,
+    /// Keep state in this file across restarts (written atomically after writes).
+    pub state_file: Option<PathBuf>,
+    /// Seed of the fault generator.
+    pub fault_seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: default_seed(),
+            settings: Settings::default(),
+            tls: false,
+            state_file: None,
+            fault_seed: 0,
+        }
+    }
+}
+
+/// Everything the handlers share.
+pub struct Shared {
+    state: Mutex<State>,
+    seed: Seed,
+    settings: Settings,
+    base_url: RwLock<String>,
+    /// Fault rules.
+    pub faults: Mutex<Faults>,
+    stats: Mutex<Stats>,
+    state_file: Option<PathBuf>,
+}
+
+impl Shared {
+    /// A fresh platform from `config` (or from its state file when that exists).
+    pub fn new(config: &Config) -> anyhow::Result<Shared> {
+        let state = match &config.state_file {
+            Some(path) if path.exists() => serde_json::from_slice(&std::fs::read(path)?)?,
+            _ => config.seed.build(config.settings.clone())?,
+        };
+        Ok(Shared {
+            state: Mutex::new(state),
+            seed: config.seed.clone(),
+            settings: config.settings.clone(),
+            base_url: RwLock::new("http://127.0.0.1".into()),
+            faults: Mutex::new(Faults::new(config.fault_seed)),
+            stats: Mutex::new(Stats::new()),
+            state_file: config.state_file.clone(),
+        })
+    }
+
+    /// The state, with due jobs and cleanups run first.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.tick();
+        s
+    }
+
+    /// The URL clients reach this simulator at.
+    pub fn base_url(&self) -> String {
+        self.base_url.read().expect("base url").clone()
+    }
+
+    fn set_base_url(&self, url: String) {
+        *self.base_url.write().expect("base url") = url;
+    }
+
+    /// Counts one request.
+    pub fn count(&self, key: &str) {
+        *self
+            .stats
+            .lock()
+            .expect("stats")
+            .entry(key.to_string())
+            .or_default() += 1;
+    }
+
+    /// Request counts so far.
+    pub fn stats(&self) -> Stats {
+        self.stats.lock().expect("stats").clone()
+    }
+
+    /// Forgets request counts.
+    pub fn reset_stats(&self) {
+        self.stats.lock().expect("stats").clear();
+    }
+
+    /// Back to the seed: state, faults and counters.
+    pub fn reset(&self) -> anyhow::Result<()> {
+        let fresh = self.seed.build(self.settings.clone())?;
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+        self.faults.lock().expect("faults").rules.clear();
+        self.reset_stats();
+        self.persist();
+        Ok(())
+    }
+
+    /// Writes the state file, if there is one: to a temporary file, then renamed over
+    /// the old one, so a crash never leaves half a file.
+    pub fn persist(&self) {
+        let Some(path) = &self.state_file else { return };
+        let json = {
+            let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            serde_json::to_vec_pretty(&*state)
+        };
+        let Ok(json) = json else { return };
+        let tmp = path.with_extension("tmp");
+        if std::fs::write(&tmp, json)
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .is_err()
+        {
+            tracing::error!(path = %path.display(), "could not write the state file");
+        }
+    }
+}
+
+/// The simulator's routes over `shared`; tests can drive it without a socket.
+pub fn router(shared: Arc<Shared>) -> Router {
+    let platform = Router::new()
+        .route("/", get(cc::root))
+        .route("/v3", get(cc::v3_root))
+        .route("/oauth/token", post(uaa::token))
+        .route("/v3/organizations", get(cc::list_orgs))
+        .route("/v3/organizations/{guid}", get(cc::get_org))
+        .route("/v3/spaces", get(cc::list_spaces))
+        .route("/v3/spaces/{guid}", get(cc::get_space))
+        .route("/v3/apps", get(cc::list_apps).post(cc::create_app))
+        .route("/v3/apps/{guid}", get(cc::get_app).delete(cc::delete_app))
+        .route("/v3/domains", get(cc::list_domains))
+        .route("/v3/domains/{guid}", get(cc::get_domain))
+        .route("/v3/routes", get(cc::list_routes).post(cc::create_route))
+        .route(
+            "/v3/routes/{guid}",
+            get(cc::get_route)
+                .patch(cc::patch_route)
+                .delete(cc::delete_route),
+        )
+        .route(
+            "/v3/routes/{guid}/destinations",
+            get(cc::list_destinations)
+                .post(cc::insert_destinations)
+                .patch(cc::replace_destinations),
+        )
+        .route(
+            "/v3/routes/{guid}/destinations/{dest}",
+            delete(cc::delete_destination),
+        )
+        .route("/v3/jobs/{guid}", get(cc::get_job))
+        .route(
+            "/networking/{version}/external/policies",
+            get(policy::list).post(policy::create),
+        )
+        .route(
+            "/networking/{version}/external/policies/delete",
+            post(policy::delete),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            crate::faults::layer,
+        ))
+        .fallback(cc::not_found);
+    platform.nest("/_sim", admin::router()).with_state(shared)
+}
+
+/// A running simulator.
+pub struct Simulator {
+    /// Base URL, such as `http://127.0.0.1:40123`.
+    pub url: String,
+    /// The CA certificate (PEM) clients must trust, when serving TLS.
+    pub ca_pem: Option<String>,
+    /// Control over the running simulator.
+    pub handle: Handle,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Binds `config.listen` and serves until stopped or dropped.
+    pub async fn start(config: Config) -> anyhow::Result<Simulator> {
+        let shared = Arc::new(Shared::new(&config)?);
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let app = router(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = rx.await;
+        };
+        let (url, ca_pem, task) = if config.tls {
+            let tls = crate::tls::generate()?;
+            let url = format!("https://localhost:{}", addr.port());
+            let listener = crate::tls::TlsListener::new(listener, tls.acceptor);
+            let task = tokio::spawn(async move {
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await;
+            });
+            (url, Some(tls.ca_pem), task)
+        } else {
+            let url = format!("http://{addr}");
+            let task = tokio::spawn(async move {
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await;
+            });
+            (url, None, task)
+        };
+        shared.set_base_url(url.clone());
+        Ok(Simulator {
+            url,
+            ca_pem,
+            handle: Handle { shared },
+            stop: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// Stops serving and waits for the server to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Control over a running simulator, for tests and tools.
+#[derive(Clone)]
+pub struct Handle {
+    /// The shared state behind the server.
+    pub shared: Arc<Shared>,
+}
+
+impl Handle {
+    /// Reads or changes the platform directly (behind the API's back).
+    pub fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut state = self.shared.lock();
+        let out = f(&mut state);
+        drop(state);
+        self.shared.persist();
+        out
+    }
+
+    /// A copy of the whole state.
+    pub fn state(&self) -> State {
+        self.shared.lock().clone()
+    }
+
+    /// The GUID of the app `name` in space `space` (any org).
+    pub fn app_guid(&self, space: &str, name: &str) -> Option<String> {
+        let s = self.shared.lock();
+        let space_guid = s.spaces.values().find(|sp| sp.name == space)?.guid.clone();
+        s.apps
+            .values()
+            .find(|a| a.space_guid == space_guid && a.name == name)
+            .map(|a| a.guid.clone())
+    }
+
+    /// The GUID of the space `name` (any org).
+    pub fn space_guid(&self, name: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .spaces
+            .values()
+            .find(|s| s.name == name)
+            .map(|s| s.guid.clone())
+    }
+
+    /// The GUID of the domain `name`.
+    pub fn domain_guid(&self, name: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .domains
+            .values()
+            .find(|d| d.name == name)
+            .map(|d| d.guid.clone())
+    }
+
+    /// Adds a fault rule.
+    pub fn add_fault(&self, rule: FaultRule) {
+        self.shared.faults.lock().expect("faults").rules.push(rule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().expect("faults").rules.clear();
+    }
+
+    /// Request counts per `METHOD /route/pattern`.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+
+    /// Total requests counted whose key starts with `prefix` (such as `GET /networking`).
+    pub fn count(&self, prefix: &str) -> u64 {
+        self.shared
+            .stats()
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v)
+            .sum()
+    }
+
+    /// Forgets request counts.
+    pub fn reset_stats(&self) {
+        self.shared.reset_stats();
+    }
+
+    /// Deletes a policy behind the API's back.
+    pub fn delete_policy(&self, p: &Policy) -> bool {
+        self.with_state(|s| s.policies.remove(p))
+    }
+
+    /// Deletes a route immediately, behind the API's back.
+    pub fn delete_route(&self, guid: &str) -> bool {
+        self.with_state(|s| s.routes.remove(guid).is_some())
+    }
+
+    /// Unmaps an app from a route behind the API's back.
+    pub fn unmap(&self, route_guid: &str, app_guid: &str) -> bool {
+        self.with_state(|s| {
+            let Some(r) = s.routes.get_mut(route_guid) else {
+                return false;
+            };
+            let before = r.destinations.len();
+            r.destinations.retain(|d| d.app_guid != app_guid);
+            r.destinations.len() != before
+        })
+    }
+
+    /// Deletes an app (and its destinations) behind the API's back.
+    pub fn delete_app(&self, guid: &str) -> bool {
+        self.with_state(|s| s.remove_app(guid))
+    }
+
+    /// Revokes every token of a user.
+    pub fn revoke_user(&self, name: &str) -> usize {
+        self.with_state(|s| s.revoke(&Subject::User(name.into())))
+    }
+
+    /// Expires every access token now (refresh tokens stay valid).
+    pub fn expire_tokens(&self) {
+        self.with_state(State::expire_access_tokens);
+    }
+
+    /// Moves the simulated clock forward.
+    pub fn advance(&self, seconds: f64) {
+        self.with_state(|s| s.clock_offset += seconds);
+    }
+
+    /// Back to the seed.
+    pub fn reset(&self) -> anyhow::Result<()> {
+        self.shared.reset()
+    }
+}

@@ -1,0 +1,168 @@
+//! UAA's token endpoint: password, client-credentials and refresh-token grants, with
+//! UAA's answers for bad credentials and bad refresh tokens. Tokens are JWT-shaped
+//! (readable claims, a signature nobody checks) so that clients can read `exp` as
+//! they do from real tokens.
+
+use axum::extract::State as AxState;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde_json::json;
+
+use crate::model::{Subject, new_guid};
+use crate::server::Shared;
+
+/// A JWT-shaped token for `subject` expiring at `exp` (Unix seconds).
+pub fn make_jwt(subject: &Subject, exp: f64) -> String {
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let (user_name, client_id) = match subject {
+        Subject::User(u) => (Some(u.as_str()), "cf"),
+        Subject::Client(c) => (None, c.as_str()),
+    };
+    let header = json!({"alg": "HS256", "typ": "JWT", "kid": "cloudgov-sim"});
+    let claims = json!({
+        "jti": new_guid().replace('-', ""),
+        "user_name": user_name,
+        "client_id": client_id,
+        "exp": exp as i64,
+        "iss": "cloudgov-sim/oauth/token",
+    });
+    format!(
+        "{}.{}.{}",
+        b64(&header),
+        b64(&claims),
+        new_guid().replace('-', "")
+    )
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get("authorization")?.to_str().ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_string(), secret.to_string()))
+}
+
+/// `POST /oauth/token`.
+pub async fn token(
+    AxState(shared): AxState<std::sync::Arc<Shared>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let form: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let field = |k: &str| {
+        form.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let bad_credentials =
+        || oauth_error(StatusCode::UNAUTHORIZED, "unauthorized", "Bad credentials");
+    let (client_id, client_secret) = basic_auth(&headers)
+        .or_else(|| {
+            Some((
+                field("client_id")?,
+                field("client_secret").unwrap_or_default(),
+            ))
+        })
+        .unwrap_or_default();
+    let mut state = shared.lock();
+    let Some(client) = state.clients.get(&client_id).cloned() else {
+        return bad_credentials();
+    };
+    if client.secret != client_secret {
+        return bad_credentials();
+    }
+    let (subject, with_refresh) = match field("grant_type").as_deref() {
+        Some("password") => {
+            let (Some(user), Some(password)) = (field("username"), field("password")) else {
+                return bad_credentials();
+            };
+            let origin = field("login_hint")
+                .and_then(|h| serde_json::from_str::<serde_json::Value>(&h).ok())
+                .and_then(|v| v["origin"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "uaa".into());
+            match state.users.get(&user) {
+                Some(u) if u.password == password && u.origin == origin => {
+                    (Subject::User(user), true)
+                }
+                _ => return bad_credentials(),
+            }
+        }
+        Some("client_credentials") if client.client_credentials => {
+            (Subject::Client(client.id.clone()), false)
+        }
+        Some("client_credentials") => {
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "Unauthorized grant type: client_credentials",
+            );
+        }
+        Some("refresh_token") => {
+            let subject =
+                field("refresh_token").and_then(|r| state.refresh_tokens.get(&r).cloned());
+            match subject.filter(|s| state.actor(s).is_some()) {
+                Some(s) => (s, true),
+                None => {
+                    return oauth_error(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_token",
+                        "Invalid refresh token.",
+                    );
+                }
+            }
+        }
+        Some(other) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                &format!("Unsupported grant type: {other}"),
+            );
+        }
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Missing grant type",
+            );
+        }
+    };
+    let reuse_refresh =
+        field("refresh_token").filter(|_| field("grant_type").as_deref() == Some("refresh_token"));
+    let (access, refresh, ttl) =
+        state.issue_token(subject.clone(), with_refresh && reuse_refresh.is_none());
+    let expires = state.now() + ttl;
+    let refresh = reuse_refresh.or(refresh);
+    let mut body = json!({
+        "access_token": access,
+        "token_type": "bearer",
+        "expires_in": (ttl as i64 - 1).max(0),
+        "scope": "cloud_controller.read cloud_controller.write openid uaa.user network.write",
+        "jti": new_guid().replace('-', ""),
+    });
+    if let Some(r) = refresh {
+        body["refresh_token"] = json!(r);
+        body["id_token"] = json!(make_jwt(&subject, expires));
+    }
+    let mut resp = axum::Json(body).into_response();
+    resp.headers_mut()
+        .insert("cache-control", "no-store".parse().expect("header"));
+    resp
+}

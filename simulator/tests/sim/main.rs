@@ -1,0 +1,13 @@
+//! cloudgov-sim over HTTP, as clients see it: conformance with recorded real
+//! exchanges, every validation, auth, permission and quota answer, faults, jobs,
+//! tokens, concurrency, and the binary's command line.
+
+mod support;
+
+mod binary;
+mod cc;
+mod concurrency;
+mod conformance;
+mod faults;
+mod policies;
+mod tokens;
