@@ -3,8 +3,11 @@
 //!
 //! Layers, each depending only on those before it: `framework` (values, schemas,
 //! diagnostics, the tfplugin6 service), `plugin` (the go-plugin process contract),
+//! `cf` (the Cloud Foundry API client, which knows nothing of Terraform), and
 //! `provider` (the `cloudgov` provider and its list of resources).
 
+pub mod cf;
+pub mod errors;
 pub mod framework;
 pub mod plugin;
 pub mod provider;

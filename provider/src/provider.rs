@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+use crate::cf;
 use crate::framework::{
     Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, Resource, Schema, Value,
 };
@@ -40,6 +41,8 @@ pub struct Settings {
     pub origin: Option<String>,
     /// Skip TLS certificate validation (explicit opt-in).
     pub skip_ssl_validation: bool,
+    /// `api_url` came from configuration or `CF_API_URL` rather than the default.
+    pub api_url_given: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -105,7 +108,9 @@ impl Settings {
                 Some("true" | "1")
             ),
         };
-        let api_url = get("api_url").unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        let given = get("api_url");
+        let api_url_given = given.is_some();
+        let api_url = given.unwrap_or_else(|| DEFAULT_API_URL.to_string());
         if let Err(d) = check_api_url(&api_url) {
             diags.push(d);
         }
@@ -119,6 +124,7 @@ impl Settings {
             refresh_token: get("refresh_token"),
             origin: get("origin"),
             skip_ssl_validation: skip,
+            api_url_given,
         }
     }
 }
@@ -167,7 +173,7 @@ fn is_loopback(host: &str) -> bool {
 
 #[async_trait]
 impl crate::framework::Provider for CloudGov {
-    type Client = Settings;
+    type Client = cf::Client;
 
     fn schema(&self) -> Schema {
         let env = |attr: &str, text: &str| {
@@ -216,11 +222,11 @@ impl crate::framework::Provider for CloudGov {
         )
     }
 
-    fn resources(&self) -> Vec<Arc<dyn Resource<Settings>>> {
+    fn resources(&self) -> Vec<Arc<dyn Resource<cf::Client>>> {
         Vec::new()
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Settings>>> {
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<cf::Client>>> {
         Vec::new()
     }
 
@@ -236,12 +242,135 @@ impl crate::framework::Provider for CloudGov {
         &self,
         config: &Value,
         _terraform_version: &str,
-        _cancel: &CancellationToken,
+        cancel: &CancellationToken,
         diags: &mut Diagnostics,
-    ) -> Option<Settings> {
-        let settings = Settings::resolve(config, |k| std::env::var(k).ok(), diags);
-        tracing::debug!(settings = ?settings, "provider configured");
-        (!diags.has_errors()).then_some(settings)
+    ) -> Option<cf::Client> {
+        let env = |k: &str| std::env::var(k).ok();
+        let settings = Settings::resolve(config, env, diags);
+        tracing::debug!(settings = ?settings, "provider settings resolved");
+        if diags.has_errors() {
+            return None;
+        }
+        let mut client_config = settings.client_config(env, diags)?;
+        client_config.cancel = cancel.clone();
+        match cf::Client::connect(client_config).await {
+            Ok(client) => Some(client),
+            Err(e) => {
+                let d = crate::errors::diagnostic("Provider Configuration Error", &e);
+                diags.push(match &e {
+                    cf::Error::Auth { mode, .. } => d.at(crate::errors::auth_attribute(*mode)),
+                    cf::Error::Config(_) | cf::Error::Transport { .. } => {
+                        d.at(AttributePath::root("api_url"))
+                    }
+                    _ => d,
+                });
+                None
+            }
+        }
+    }
+}
+
+impl Settings {
+    /// Picks the login mode, in this precedence: user and password, client id and
+    /// secret, access token (with an optional refresh token), then the cf CLI's saved
+    /// login. A half-given pair is an error naming the missing attribute.
+    pub fn client_config(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+        diags: &mut Diagnostics,
+    ) -> Option<cf::ClientConfig> {
+        let missing = |have: &str, need: &str| {
+            Diagnostic::error(
+                "Incomplete Credentials",
+                format!(
+                    "`{have}` is set but `{need}` is not (nor {}). Set both, or neither.",
+                    env_name(need)
+                ),
+            )
+            .at(AttributePath::root(need))
+        };
+        let mut api_url = self.api_url.clone();
+        let mut skip = self.skip_ssl_validation;
+        let credentials = match (
+            &self.user,
+            &self.password,
+            &self.client_id,
+            &self.client_secret,
+        ) {
+            (Some(user), Some(password), _, _) => cf::Credentials::Password {
+                user: user.clone(),
+                password: password.clone(),
+                origin: self.origin.clone(),
+            },
+            (Some(_), None, _, _) => {
+                diags.push(missing("user", "password"));
+                return None;
+            }
+            (None, Some(_), _, _) => {
+                diags.push(missing("password", "user"));
+                return None;
+            }
+            (None, None, Some(id), Some(secret)) => cf::Credentials::ClientCredentials {
+                id: id.clone(),
+                secret: secret.clone(),
+            },
+            (None, None, Some(_), None) => {
+                diags.push(missing("client_id", "client_secret"));
+                return None;
+            }
+            (None, None, None, Some(_)) => {
+                diags.push(missing("client_secret", "client_id"));
+                return None;
+            }
+            (None, None, None, None) => match &self.access_token {
+                Some(access) => cf::Credentials::AccessToken {
+                    access: access
+                        .trim_start_matches("bearer ")
+                        .trim_start_matches("Bearer ")
+                        .to_string(),
+                    refresh: self.refresh_token.clone(),
+                },
+                None => {
+                    let saved =
+                        cf::CfCliConfig::load(env("CF_HOME").as_deref(), env("HOME").as_deref());
+                    match saved.transpose() {
+                        Err(e) => {
+                            diags.push(crate::errors::diagnostic(
+                                "Provider Configuration Error",
+                                &e,
+                            ));
+                            return None;
+                        }
+                        Ok(Some(saved)) if saved.credentials().is_some() => {
+                            if !self.api_url_given && !saved.target.is_empty() {
+                                api_url = saved.target.trim_end_matches('/').to_string();
+                            }
+                            skip = skip || saved.ssl_disabled;
+                            saved.credentials().expect("checked")
+                        }
+                        Ok(_) => {
+                            diags.push(Diagnostic::error(
+                                "No Credentials",
+                                "The provider needs credentials. Set `user` and `password` (CF_USER / CF_PASSWORD, \
+                                 for example from a cloud-gov-service-account service key), or `client_id` and \
+                                 `client_secret`, or `access_token`, or log in with `cf login` so that \
+                                 $CF_HOME/.cf/config.json holds a session.",
+                            ));
+                            return None;
+                        }
+                    }
+                }
+            },
+        };
+        let mut config = cf::ClientConfig::new(&api_url, credentials);
+        config.trust = cf::Trust::from_env(&env, skip);
+        config.batching = !matches!(
+            env("CLOUDGOV_READ_BATCHING")
+                .map(|v| v.to_ascii_lowercase())
+                .as_deref(),
+            Some("off" | "0" | "false" | "no")
+        );
+        Some(config)
     }
 }
 

@@ -15,11 +15,11 @@ const SECRETS: [&str; 4] = [
     "refresh-token-never-logged",
 ];
 
-fn provider_config_msgpack() -> Vec<u8> {
+fn provider_config_msgpack(api_url: &str) -> Vec<u8> {
     use rmpv::Value as Mp;
     let s = |v: &str| Mp::from(v);
     let config = Mp::Map(vec![
-        (s("api_url"), s("https://api.example.org")),
+        (s("api_url"), s(api_url)),
         (s("user"), s("deployer")),
         (s("password"), s(SECRETS[0])),
         (s("client_id"), s("pipeline")),
@@ -36,6 +36,11 @@ fn provider_config_msgpack() -> Vec<u8> {
 
 #[tokio::test]
 async fn logging_never_shows_sensitive_values_at_any_level() {
+    let sim = cloudgov_sim::Simulator::start(cloudgov_sim::Config::default())
+        .await
+        .unwrap();
+    sim.handle
+        .with_state(|s| s.users.get_mut("deployer").unwrap().password = SECRETS[0].into());
     for level in ["trace", "debug", "info", "warn", "error"] {
         let cert = host_cert();
         let mut cmd = host_command(Some(&cert));
@@ -46,7 +51,7 @@ async fn logging_never_shows_sensitive_values_at_any_level() {
             .configure_provider(configure_provider::Request {
                 terraform_version: "1.0.3".into(),
                 config: Some(DynamicValue {
-                    msgpack: provider_config_msgpack(),
+                    msgpack: provider_config_msgpack(&sim.url),
                     json: Vec::new(),
                 }),
                 client_capabilities: None,

@@ -1,0 +1,154 @@
+//! `cf::Error`: every way a call to the platform can fail, typed, with messages that
+//! say what happened in plain words and never carry a secret.
+
+use std::time::Duration;
+
+/// How the client authenticated, for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// `user` / `password`.
+    Password,
+    /// `client_id` / `client_secret`.
+    ClientCredentials,
+    /// `access_token` (with an optional `refresh_token`).
+    AccessToken,
+    /// The cf CLI's saved login.
+    CfHome,
+}
+
+impl std::fmt::Display for AuthMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AuthMode::Password => "user and password (user/password, CF_USER/CF_PASSWORD)",
+            AuthMode::ClientCredentials => {
+                "client credentials (client_id/client_secret, CF_CLIENT_ID/CF_CLIENT_SECRET)"
+            }
+            AuthMode::AccessToken => {
+                "access token (access_token/refresh_token, CF_ACCESS_TOKEN/CF_REFRESH_TOKEN)"
+            }
+            AuthMode::CfHome => "the cf CLI's saved login ($CF_HOME/.cf/config.json)",
+        })
+    }
+}
+
+/// A failed call.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// The Cloud Controller answered with an error.
+    #[error("{title} ({code}): {detail}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// CF error code.
+        code: u32,
+        /// CF error title, such as `CF-UnprocessableEntity`.
+        title: String,
+        /// Detail.
+        detail: String,
+    },
+    /// The policy server answered with an error.
+    #[error("the policy server answered {status}: {message}")]
+    Policy {
+        /// HTTP status.
+        status: u16,
+        /// Its `error` text.
+        message: String,
+    },
+    /// Logging in failed.
+    #[error("logging in with {mode} failed: {reason}")]
+    Auth {
+        /// How.
+        mode: AuthMode,
+        /// UAA's reason, or what to do.
+        reason: String,
+    },
+    /// The server's certificate is not trusted.
+    #[error(
+        "the TLS certificate of {url} is not trusted ({reason}). If the platform uses a private CA, set SSL_CERT_FILE \
+         to a PEM bundle that contains it (or SSL_CERT_DIR to a directory of them); for a test foundation only, set \
+         skip_ssl_validation = true"
+    )]
+    Certificate {
+        /// The URL called.
+        url: String,
+        /// rustls' reason.
+        reason: String,
+    },
+    /// The network failed (connection refused, reset, timed out).
+    #[error("{method} {url} failed: {reason}")]
+    Transport {
+        /// Method.
+        method: String,
+        /// URL.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// An answer could not be decoded.
+    #[error("could not decode the answer of {url}: {reason}")]
+    Decode {
+        /// URL.
+        url: String,
+        /// serde's reason.
+        reason: String,
+    },
+    /// An asynchronous job failed.
+    #[error("the platform's {operation} job failed: {detail}")]
+    JobFailed {
+        /// Operation.
+        operation: String,
+        /// The job's errors.
+        detail: String,
+    },
+    /// The time budget ran out.
+    #[error("{what} did not finish within {}s{}", .after.as_secs(), .last.as_ref().map(|l| format!("; last error: {l}")).unwrap_or_default())]
+    Timeout {
+        /// What was being done.
+        what: String,
+        /// How long was spent.
+        after: Duration,
+        /// The last error seen, if any.
+        last: Option<String>,
+    },
+    /// Terraform asked the provider to stop.
+    #[error("cancelled: Terraform asked the provider to stop")]
+    Cancelled,
+    /// The configuration cannot work.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl Error {
+    /// True for "does not exist" answers (404 from either API).
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            Error::Api { status: 404, .. } | Error::Policy { status: 404, .. }
+        )
+    }
+
+    /// True for a 422 whose detail says the route already exists.
+    pub fn is_route_taken(&self) -> bool {
+        matches!(self, Error::Api { status: 422, detail, .. } if detail.starts_with("Route already exists"))
+    }
+
+    /// The HTTP status, when the platform answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::Policy { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The platform's own message, without our framing.
+    pub fn platform_message(&self) -> Option<&str> {
+        match self {
+            Error::Api { detail, .. } => Some(detail),
+            Error::Policy { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+}
+
+/// Results of calls.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,436 @@
+//! The transport under every call: one reqwest client with rustls over the system
+//! certificate store (honouring `SSL_CERT_FILE` / `SSL_CERT_DIR`), retries with
+//! exponential backoff and jitter inside a time budget, `Retry-After`, cancellation,
+//! and a tracing event per request. Knows nothing of tokens or API shapes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use reqwest::Method;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use tokio_util::sync::CancellationToken;
+
+use super::error::{Error, Result};
+
+/// Which certificates to trust.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// A PEM bundle replacing the system store (`SSL_CERT_FILE`).
+    pub cert_file: Option<PathBuf>,
+    /// A directory of PEM files replacing the system store (`SSL_CERT_DIR`).
+    pub cert_dir: Option<PathBuf>,
+    /// Trust any certificate (`skip_ssl_validation`).
+    pub skip_verification: bool,
+}
+
+impl Trust {
+    /// `SSL_CERT_FILE` / `SSL_CERT_DIR` from `env`, plus the skip switch.
+    pub fn from_env(env: impl Fn(&str) -> Option<String>, skip_verification: bool) -> Trust {
+        let path = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        Trust {
+            cert_file: path("SSL_CERT_FILE"),
+            cert_dir: path("SSL_CERT_DIR"),
+            skip_verification,
+        }
+    }
+}
+
+/// How hard to try.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// First backoff.
+    pub initial: Duration,
+    /// Longest single backoff.
+    pub max_delay: Duration,
+    /// Total time one call may spend, retries included.
+    pub budget: Duration,
+    /// Time limit of one attempt.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            initial: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+            budget: Duration::from_secs(120),
+            attempt_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// None.
+    Empty,
+    /// JSON bytes.
+    Json(Vec<u8>),
+    /// Form-encoded (UAA). Never logged.
+    Form(String),
+}
+
+/// One request, retried as its idempotency allows.
+#[derive(Clone)]
+pub struct Request {
+    /// Method.
+    pub method: Method,
+    /// Full URL.
+    pub url: String,
+    /// Body.
+    pub body: Body,
+    /// Safe to send again after a lost answer or a 5xx.
+    pub idempotent: bool,
+    /// Bearer token.
+    pub bearer: Option<String>,
+    /// Basic credentials (UAA clients).
+    pub basic: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Request {
+    /// A request without body or credentials.
+    pub fn new(method: Method, url: impl Into<String>) -> Request {
+        let idempotent = method != Method::POST;
+        Request {
+            method,
+            url: url.into(),
+            body: Body::Empty,
+            idempotent,
+            bearer: None,
+            basic: None,
+        }
+    }
+
+    /// With a JSON body.
+    pub fn json<T: serde::Serialize>(mut self, body: &T) -> Request {
+        self.body = Body::Json(serde_json::to_vec(body).expect("serializable body"));
+        self
+    }
+
+    /// Marks the request safe (or not) to repeat.
+    pub fn idempotent(mut self, yes: bool) -> Request {
+        self.idempotent = yes;
+        self
+    }
+}
+
+/// An answer.
+#[derive(Debug)]
+pub struct Response {
+    /// Status.
+    pub status: u16,
+    /// `Location` header, if any.
+    pub location: Option<String>,
+    /// `Retry-After` in seconds, if given.
+    pub retry_after: Option<u64>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+/// The transport.
+pub struct Http {
+    client: reqwest::Client,
+    retry: RetryPolicy,
+    cancel: CancellationToken,
+}
+
+/// Accepts any server certificate (but still checks handshake signatures): the
+/// explicit `skip_ssl_validation` opt-in.
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+fn tls_config(trust: &Trust) -> Result<rustls::ClientConfig> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Config(format!("TLS setup failed: {e}")))?;
+    let mut config = if trust.skip_verification {
+        tracing::warn!(
+            "skip_ssl_validation is set: TLS certificates are NOT verified. Use this only with test foundations; \
+             prefer SSL_CERT_FILE for a private CA"
+        );
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+            .with_no_client_auth()
+    } else {
+        let found = if trust.cert_file.is_some() || trust.cert_dir.is_some() {
+            rustls_native_certs::load_certs_from_paths(
+                trust.cert_file.as_deref(),
+                trust.cert_dir.as_deref(),
+            )
+        } else {
+            rustls_native_certs::load_native_certs()
+        };
+        for e in &found.errors {
+            tracing::warn!(error = %e, "could not read some trusted certificates");
+        }
+        let mut roots = rustls::RootCertStore::empty();
+        let (added, _) = roots.add_parsable_certificates(found.certs);
+        if added == 0 {
+            return Err(Error::Config(format!(
+                "no trusted certificates were found ({}). Install the system CA bundle, or set SSL_CERT_FILE to a PEM bundle",
+                match (&trust.cert_file, &trust.cert_dir) {
+                    (Some(f), _) => format!("SSL_CERT_FILE={}", f.display()),
+                    (None, Some(d)) => format!("SSL_CERT_DIR={}", d.display()),
+                    _ => "system certificate store".into(),
+                }
+            )));
+        }
+        tracing::debug!(certificates = added, "trusted certificates loaded");
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// The rustls error behind a reqwest error, if any.
+fn rustls_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(r) = e.downcast_ref::<rustls::Error>() {
+            return Some(r.to_string());
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && let Some(r) = inner.downcast_ref::<rustls::Error>()
+        {
+            return Some(r.to_string());
+        }
+        cur = e.source();
+    }
+    None
+}
+
+fn describe(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    let mut cur = std::error::Error::source(err);
+    while let Some(e) = cur {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cur = e.source();
+    }
+    text
+}
+
+impl Http {
+    /// A transport trusting `trust`, retrying by `retry`, stopping on `cancel`.
+    pub fn new(
+        trust: &Trust,
+        retry: RetryPolicy,
+        user_agent: &str,
+        cancel: CancellationToken,
+    ) -> Result<Http> {
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config(trust)?)
+            .user_agent(user_agent)
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(retry.attempt_timeout)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| Error::Config(format!("HTTP client setup failed: {e}")))?;
+        Ok(Http {
+            client,
+            retry,
+            cancel,
+        })
+    }
+
+    /// The total time one call may spend.
+    pub fn budget(&self) -> Duration {
+        self.retry.budget
+    }
+
+    /// The cancellation token calls observe.
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.cancel
+    }
+
+    async fn once(&self, req: &Request) -> Result<Response> {
+        let mut b = self.client.request(req.method.clone(), &req.url);
+        if let Some(t) = &req.bearer {
+            b = b.bearer_auth(t);
+        }
+        if let Some((id, secret)) = &req.basic {
+            b = b.basic_auth(id, Some(secret));
+        }
+        b = match &req.body {
+            Body::Empty => b,
+            Body::Json(bytes) => b
+                .header("content-type", "application/json")
+                .body(bytes.clone()),
+            Body::Form(text) => b
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(text.clone()),
+        };
+        let fail = |e: reqwest::Error| {
+            let text = describe(&e);
+            // The rustls error may sit behind boxed errors that do not expose it to
+            // downcasting; its text is stable ("invalid peer certificate: ...").
+            let cert = rustls_cause(&e)
+                .filter(|r| r.contains("certificate"))
+                .or_else(|| {
+                    text.find("invalid peer certificate")
+                        .map(|i| text[i..].to_string())
+                });
+            match cert {
+                Some(reason) => Error::Certificate {
+                    url: req.url.clone(),
+                    reason,
+                },
+                None => Error::Transport {
+                    method: req.method.to_string(),
+                    url: req.url.clone(),
+                    reason: text,
+                },
+            }
+        };
+        let resp = b.send().await.map_err(fail)?;
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let body = resp.bytes().await.map_err(fail)?.to_vec();
+        let r = Response {
+            status,
+            location,
+            retry_after,
+            body,
+        };
+        Ok(r)
+    }
+
+    /// Sends `req`, retrying transport failures and 502/503/504 when idempotent, and
+    /// 429 always (the server refused it unprocessed), with exponential backoff and
+    /// full jitter, within the time budget. Returns the last answer, whatever its
+    /// status; the caller interprets it.
+    pub async fn send(&self, req: &Request) -> Result<Response> {
+        let start = Instant::now();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let t0 = Instant::now();
+            let outcome = tokio::select! {
+                () = self.cancel.cancelled() => return Err(Error::Cancelled),
+                r = self.once(req) => r,
+            };
+            let retry_after = outcome.as_ref().ok().and_then(|r| r.retry_after);
+            let elapsed_ms = t0.elapsed().as_millis() as u64;
+            match &outcome {
+                Ok(r) => {
+                    tracing::debug!(method = %req.method, url = %req.url, status = r.status, elapsed_ms, attempt, "platform request")
+                }
+                Err(e) => {
+                    tracing::debug!(method = %req.method, url = %req.url, error = %e, elapsed_ms, attempt, "platform request failed")
+                }
+            }
+            let retryable = match &outcome {
+                Ok(r) if r.status == 429 => true,
+                Ok(r) => req.idempotent && matches!(r.status, 502..=504),
+                Err(Error::Transport { .. }) => req.idempotent,
+                Err(_) => false,
+            };
+            if !retryable {
+                return outcome;
+            }
+            let backoff = self.backoff(attempt);
+            let delay = retry_after.map_or(backoff, |s| Duration::from_secs(s).max(backoff));
+            if start.elapsed() + delay > self.retry.budget {
+                tracing::warn!(method = %req.method, url = %req.url, attempt, "giving up: the retry budget is spent");
+                return match outcome {
+                    Ok(r) => Ok(r),
+                    Err(e) => Err(Error::Timeout {
+                        what: format!("{} {}", req.method, req.url),
+                        after: start.elapsed(),
+                        last: Some(e.to_string()),
+                    }),
+                };
+            }
+            tracing::debug!(method = %req.method, url = %req.url, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::select! {
+                () = self.cancel.cancelled() => return Err(Error::Cancelled),
+                () = tokio::time::sleep(delay) => {}
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .retry
+            .initial
+            .saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
+        let cap = exp.min(self.retry.max_delay);
+        // Full jitter between half and all of the capped delay.
+        let ms = cap.as_millis() as u64;
+        Duration::from_millis(rand::rng().random_range(ms / 2..=ms.max(1)))
+    }
+
+    /// Sleeps, unless cancelled first.
+    pub async fn sleep(&self, d: Duration) -> Result<()> {
+        tokio::select! {
+            () = self.cancel.cancelled() => Err(Error::Cancelled),
+            () = tokio::time::sleep(d) => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The Cloud Foundry API client: discovery, every cloud.gov login mode, trust in the
+//! system certificate store, retries and lost-answer recovery, batched and cached
+//! reads, typed calls and typed errors. Knows nothing of Terraform.
+
+pub mod auth;
+pub mod batch;
+pub mod client;
+pub mod error;
+pub mod http;
+pub mod models;
+
+pub use auth::{CfCliConfig, Credentials};
+pub use client::{Client, ClientConfig, USER_AGENT, normalize_api_url};
+pub use error::{AuthMode, Error, Result};
+pub use http::{RetryPolicy, Trust};
