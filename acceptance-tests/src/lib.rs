@@ -157,6 +157,8 @@ pub struct Run {
     pub stdout: String,
     /// Standard error.
     pub stderr: String,
+    /// Exit code.
+    pub code: Option<i32>,
 }
 
 impl Run {
@@ -164,6 +166,7 @@ impl Run {
         Run {
             command,
             success: out.status.success(),
+            code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
@@ -177,6 +180,20 @@ impl Run {
             self.command, self.stdout, self.stderr
         );
         self
+    }
+
+    /// stdout and stderr together (diagnostics go to stderr), with every run of
+    /// white space folded to one space: the CLIs wrap long messages.
+    pub fn output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// stdout and stderr as printed.
+    pub fn raw_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
     }
 
     /// Panics with the CLI's output unless the command failed.
@@ -262,5 +279,106 @@ impl Workspace {
     /// `init` as a user runs it (lock file, mirror install).
     pub fn init(&self) -> Run {
         self.run(&["init", "-no-color", "-input=false"]).ok()
+    }
+
+    /// `apply -auto-approve`, which must succeed.
+    pub fn apply(&self) -> Run {
+        self.run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+            .ok()
+    }
+
+    /// `plan -detailed-exitcode`: Ok(true) when there are changes, Ok(false) when
+    /// none; Err with the output when the plan fails.
+    pub fn plan_changes(&self) -> Result<(bool, Run), Run> {
+        let run = self.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
+        match run.code {
+            Some(0) => Ok((false, run)),
+            Some(2) => Ok((true, run)),
+            _ => Err(run),
+        }
+    }
+
+    /// Asserts a plan with no changes.
+    pub fn assert_no_changes(&self) {
+        match self.plan_changes() {
+            Ok((false, _)) => {}
+            Ok((true, run)) => panic!(
+                "expected no changes, but the plan has some:\n{}",
+                run.stdout
+            ),
+            Err(run) => panic!("plan failed:\n{}", run.output()),
+        }
+    }
+
+    /// The managed resources in state, from `show -json`: address -> values.
+    pub fn state(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
+        let run = self.run(&["show", "-json", "-no-color"]).ok();
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("show -json");
+        v["values"]["root_module"]["resources"]
+            .as_array()
+            .map(|rs| {
+                rs.iter()
+                    .filter(|r| r["mode"] == "managed")
+                    .map(|r| {
+                        (
+                            r["address"].as_str().unwrap_or("").to_string(),
+                            r["values"].clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The provider configuration the tests add beside a configuration under test:
+/// credentials and the API URL come from the environment, as in pipelines.
+pub const PROVIDERS_TF: &str = r#"terraform {
+  required_providers {
+    cloudgov = {
+      source = "cloud-gov/cloudgov"
+    }
+  }
+}
+
+provider "cloudgov" {}
+"#;
+
+/// A workspace with its own simulator (default seed), the environment pointing the
+/// provider at it, and `providers.tf` written.
+pub struct SimWorkspace {
+    /// The CLI workspace.
+    pub ws: Workspace,
+    /// The simulator.
+    pub sim: cloudgov_sim::Simulator,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl SimWorkspace {
+    /// A fresh one for `cli` (None when the CLI may be skipped).
+    pub fn new(cli: Cli) -> Option<SimWorkspace> {
+        let mut ws = Workspace::new(cli)?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sim = rt
+            .block_on(cloudgov_sim::Simulator::start(
+                cloudgov_sim::Config::default(),
+            ))
+            .expect("simulator");
+        ws.env("CF_API_URL", &sim.url);
+        ws.env("CF_USER", "deployer");
+        ws.env("CF_PASSWORD", "deployer");
+        ws.write("providers.tf", PROVIDERS_TF);
+        Some(SimWorkspace { ws, sim, _rt: rt })
+    }
+}
+
+impl std::ops::Deref for SimWorkspace {
+    type Target = Workspace;
+    fn deref(&self) -> &Workspace {
+        &self.ws
     }
 }

@@ -7,7 +7,9 @@
 //! `provider` (the `cloudgov` provider and its list of resources).
 
 pub mod cf;
+pub mod data_sources;
 pub mod errors;
 pub mod framework;
 pub mod plugin;
 pub mod provider;
+pub mod resources;

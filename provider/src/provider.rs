@@ -223,11 +223,22 @@ impl crate::framework::Provider for CloudGov {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<cf::Client>>> {
-        Vec::new()
+        use crate::resources::*;
+        vec![
+            Arc::new(internal_route::InternalRoute),
+            Arc::new(network_policy::NetworkPolicy),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<cf::Client>>> {
-        Vec::new()
+        use crate::data_sources::*;
+        vec![
+            Arc::new(org::Org),
+            Arc::new(space::Space),
+            Arc::new(app::App),
+            Arc::new(domain::Domain),
+            Arc::new(network_policies::NetworkPolicies),
+        ]
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {

@@ -1,6 +1,7 @@
-//! Acceptance tests: the real terraform and tofu CLIs against the provider binary.
-//! Each test runs once per CLI (a module per test, a function per CLI); each run has
-//! its own temp directory, CLI configuration and filesystem mirror.
+//! Acceptance tests: the real terraform and tofu CLIs against the provider binary
+//! and a simulator of their own. Each test runs once per CLI (a module per test, a
+//! function per CLI); each run has its own temp directory, CLI configuration,
+//! filesystem mirror and simulator on 127.0.0.1:0.
 
 /// Defines `$name::terraform` and `$name::tofu` calling `$body(cli)`.
 macro_rules! for_each_cli {
@@ -18,4 +19,48 @@ macro_rules! for_each_cli {
     };
 }
 
+mod data_sources;
+mod drift;
+mod examples;
+mod internal_route;
+mod invalid;
+mod network_policy;
 mod provider_config;
+
+/// Lookups most configurations start with: the default seed's org, `dev` and
+/// `other` spaces and their apps.
+pub const LOOKUPS: &str = r#"
+data "cloudgov_org" "sandbox" {
+  name = "sandbox"
+}
+
+data "cloudgov_space" "dev" {
+  name   = "dev"
+  org_id = data.cloudgov_org.sandbox.id
+}
+
+data "cloudgov_space" "other" {
+  name   = "other"
+  org_id = data.cloudgov_org.sandbox.id
+}
+
+data "cloudgov_app" "frontend" {
+  name     = "frontend"
+  space_id = data.cloudgov_space.dev.id
+}
+
+data "cloudgov_app" "backend" {
+  name     = "backend"
+  space_id = data.cloudgov_space.dev.id
+}
+
+data "cloudgov_app" "worker" {
+  name     = "worker"
+  space_id = data.cloudgov_space.dev.id
+}
+
+data "cloudgov_app" "partner" {
+  name     = "partner"
+  space_id = data.cloudgov_space.other.id
+}
+"#;

@@ -63,3 +63,45 @@ fn provider_only(cli: Cli) {
     assert!(!plan.stdout.contains("never-shown-anywhere"));
 }
 for_each_cli!(provider_only_config, super::provider_only);
+
+fn invalid_api_url(cli: Cli) {
+    let Some(ws) = Workspace::new(cli) else {
+        return;
+    };
+    ws.write(
+        "main.tf",
+        &format!(
+            "{}\ndata \"cloudgov_org\" \"o\" {{\n  name = \"sandbox\"\n}}\n",
+            PROVIDER_ONLY.replace("https://api.example.org", "api.example.org")
+        ),
+    );
+    ws.init();
+    let out = ws.run(&["plan", "-no-color"]).failed().output();
+    assert!(out.contains("Invalid API URL"), "{out}");
+    assert!(out.contains("\"https://api.example.org\""), "{out}");
+    assert!(
+        out.contains("api_url"),
+        "the diagnostic names the attribute: {out}"
+    );
+    assert!(!out.contains("never-shown-anywhere"));
+}
+for_each_cli!(provider_invalid_api_url, super::invalid_api_url);
+
+fn wrong_password(cli: Cli) {
+    let Some(env) = acceptance_tests::SimWorkspace::new(cli) else {
+        return;
+    };
+    let mut env = env;
+    env.ws.env("CF_PASSWORD", "not-the-password-93c1");
+    env.write(
+        "main.tf",
+        "data \"cloudgov_org\" \"o\" {\n  name = \"sandbox\"\n}\n",
+    );
+    env.init();
+    let out = env.run(&["plan", "-no-color"]).failed().output();
+    assert!(out.contains("Provider Configuration Error"), "{out}");
+    assert!(out.contains("logging in with user and password"), "{out}");
+    assert!(out.contains("Bad credentials"), "{out}");
+    assert!(!out.contains("not-the-password-93c1"), "{out}");
+}
+for_each_cli!(provider_wrong_password_is_clear, super::wrong_password);

@@ -1,0 +1,107 @@
+//! Every example is formatted and applied: the resource and data-source examples
+//! against a simulator, with the provider configured from the environment.
+
+use std::path::{Path, PathBuf};
+
+use acceptance_tests::{Cli, SimWorkspace, workspace_root};
+
+fn example_files(kind: &str, name: &str) -> PathBuf {
+    workspace_root()
+        .join("examples")
+        .join(kind)
+        .join(name)
+        .join(if kind == "resources" {
+            "resource.tf"
+        } else {
+            "data-source.tf"
+        })
+}
+
+fn all_examples() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for kind in ["resources", "data-sources"] {
+        let dir = workspace_root().join("examples").join(kind);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        out.extend(names.iter().map(|n| example_files(kind, n)));
+    }
+    out
+}
+
+fn apply_example(cli: Cli, file: &Path) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    env.write("main.tf", &std::fs::read_to_string(file).unwrap());
+    env.init();
+    env.apply();
+    env.assert_no_changes();
+    env.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+}
+
+fn examples_apply(cli: Cli) {
+    let files = all_examples();
+    assert!(files.len() >= 7, "{files:?}");
+    for f in files {
+        eprintln!("example: {}", f.display());
+        apply_example(cli, &f);
+    }
+}
+for_each_cli!(examples_apply_cleanly, super::examples_apply);
+
+fn examples_formatted(cli: Cli) {
+    let Some(ws) = acceptance_tests::Workspace::new(cli) else {
+        return;
+    };
+    let root = workspace_root();
+    for dir in ["examples", "docs"] {
+        if !root.join(dir).exists() {
+            continue;
+        }
+        let run = ws.run(&[
+            "fmt",
+            "-check",
+            "-recursive",
+            "-diff",
+            root.join(dir).to_str().unwrap(),
+        ]);
+        assert!(run.success, "{dir} has unformatted HCL:\n{}", run.output());
+    }
+}
+for_each_cli!(examples_are_formatted, super::examples_formatted);
+
+fn quickstart(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    std::fs::remove_file(env.work_dir().join("providers.tf")).unwrap();
+    env.write(
+        "main.tf",
+        &std::fs::read_to_string(workspace_root().join("examples/quickstart/main.tf")).unwrap(),
+    );
+    env.init();
+    env.apply();
+    env.assert_no_changes();
+    let out = env.run(&["output", "-json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        v["backend_url"]["value"],
+        "https://backend.apps.internal:61443"
+    );
+    assert_eq!(
+        v["frontend_environment"]["value"]["SSL_CERT_FILE"],
+        "/etc/ssl/certs/ca-certificates.crt"
+    );
+    assert_eq!(
+        v["frontend_environment"]["value"]["REQUESTS_CA_BUNDLE"],
+        "/etc/ssl/certs/ca-certificates.crt"
+    );
+    let state = env.sim.handle.state();
+    assert_eq!(state.routes.len(), 1);
+    assert_eq!(state.policies.iter().next().unwrap().start, 61443);
+}
+for_each_cli!(examples_quickstart_applies, super::quickstart);

@@ -1,0 +1,157 @@
+//! `cloudgov_internal_route`: apply, no-change plan, import, in-place destination
+//! update, replacement, destroy, and a route made outside Terraform.
+
+use acceptance_tests::{Cli, SimWorkspace};
+
+use crate::LOOKUPS;
+
+fn config(host: &str, apps: &[&str]) -> String {
+    let dests: Vec<String> = apps
+        .iter()
+        .map(|a| format!("    {{ app_id = data.cloudgov_app.{a}.id }},"))
+        .collect();
+    format!(
+        r#"{LOOKUPS}
+resource "cloudgov_internal_route" "r" {{
+  space_id = data.cloudgov_space.dev.id
+  hostname = "{host}"
+
+  destinations = [
+{}
+  ]
+}}
+"#,
+        dests.join("\n")
+    )
+}
+
+/// (host, destination app GUIDs) of every route in the simulator.
+fn routes(env: &SimWorkspace) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = env
+        .sim
+        .handle
+        .state()
+        .routes
+        .values()
+        .map(|r| {
+            let mut apps: Vec<String> = r.destinations.iter().map(|d| d.app_guid.clone()).collect();
+            apps.sort();
+            (r.host.clone(), apps)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn lifecycle(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let backend = env.sim.handle.app_guid("dev", "backend").unwrap();
+    let worker = env.sim.handle.app_guid("dev", "worker").unwrap();
+    env.write("main.tf", &config("backend", &["backend"]));
+    env.init();
+    env.apply();
+    assert_eq!(
+        routes(&env),
+        vec![("backend".to_string(), vec![backend.clone()])]
+    );
+    let applied = env.state()["cloudgov_internal_route.r"].clone();
+    assert_eq!(applied["fqdn"], "backend.apps.internal");
+    assert_eq!(applied["domain"], "apps.internal");
+    assert_eq!(
+        applied["domain_id"],
+        env.sim.handle.domain_guid("apps.internal").unwrap()
+    );
+    assert_eq!(applied["destinations"][0]["port"], 8080);
+    assert_eq!(applied["destinations"][0]["process_type"], "web");
+    let sim_state = env.sim.handle.state();
+    let dest = &sim_state.routes.values().next().unwrap().destinations[0];
+    assert_eq!((dest.port, dest.process_type.as_str()), (8080, "web"));
+    env.assert_no_changes();
+
+    // Import by GUID and compare every attribute.
+    let guid = applied["id"].as_str().unwrap().to_string();
+    env.run(&["state", "rm", "cloudgov_internal_route.r"]).ok();
+    env.run(&["import", "-no-color", "cloudgov_internal_route.r", &guid])
+        .ok();
+    assert_eq!(env.state()["cloudgov_internal_route.r"], applied);
+    env.assert_no_changes();
+
+    // Adding a destination updates in place: same route GUID.
+    env.write("main.tf", &config("backend", &["backend", "worker"]));
+    let (_, plan) = env.plan_changes().unwrap();
+    assert!(plan.stdout.contains("updated in-place"), "{}", plan.stdout);
+    env.apply();
+    let mut both = vec![backend.clone(), worker.clone()];
+    both.sort();
+    assert_eq!(routes(&env), vec![("backend".to_string(), both)]);
+    assert_eq!(
+        env.state()["cloudgov_internal_route.r"]["id"],
+        guid.as_str()
+    );
+    env.assert_no_changes();
+
+    // A new hostname replaces the route.
+    env.write("main.tf", &config("api", &["backend"]));
+    let (_, plan) = env.plan_changes().unwrap();
+    assert!(plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    env.apply();
+    assert_eq!(routes(&env), vec![("api".to_string(), vec![backend])]);
+    env.assert_no_changes();
+
+    env.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    env.sim.handle.advance(5.0);
+    assert!(routes(&env).is_empty(), "destroy leaves nothing behind");
+}
+for_each_cli!(internal_route_lifecycle, super::lifecycle);
+
+fn existing_route_suggests_import(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let dev = env.sim.handle.space_guid("dev").unwrap();
+    let domain = env.sim.handle.domain_guid("apps.internal").unwrap();
+    let existing = env.sim.handle.with_state(|s| {
+        let admin = s
+            .actor(&cloudgov_sim::model::Subject::User("admin".into()))
+            .unwrap();
+        s.create_route(
+            &admin,
+            cloudgov_sim::model::NewRoute {
+                host: "backend".into(),
+                space_guid: dev,
+                domain_guid: domain,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .guid
+    });
+    env.write("main.tf", &config("backend", &["backend"]));
+    env.init();
+    let out = env
+        .run(&["apply", "-auto-approve", "-no-color"])
+        .failed()
+        .output();
+    assert!(out.contains("Route Already Exists"), "{out}");
+    assert!(out.contains("terraform import"), "{out}");
+    assert!(
+        out.contains(&existing),
+        "the message names the route's GUID: {out}"
+    );
+    assert_eq!(
+        env.sim.handle.state().routes.len(),
+        1,
+        "nothing was created or adopted"
+    );
+    assert!(
+        env.sim.handle.state().routes[&existing]
+            .destinations
+            .is_empty()
+    );
+}
+for_each_cli!(
+    internal_route_existing_route_suggests_import,
+    super::existing_route_suggests_import
+);

@@ -1,0 +1,148 @@
+//! `cloudgov_network_policy`: apply, no-change plan, import, replacement, destroy,
+//! cross-space, and the platform's permission refusal.
+
+use acceptance_tests::{Cli, SimWorkspace};
+use cloudgov_sim::Policy;
+
+use crate::LOOKUPS;
+
+fn config(port: &str) -> String {
+    format!(
+        r#"{LOOKUPS}
+resource "cloudgov_network_policy" "p" {{
+  source_app_id      = data.cloudgov_app.frontend.id
+  destination_app_id = data.cloudgov_app.backend.id
+  port               = "{port}"
+}}
+"#
+    )
+}
+
+fn policies(env: &SimWorkspace) -> Vec<Policy> {
+    env.sim.handle.state().policies.into_iter().collect()
+}
+
+fn lifecycle(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let front = env.sim.handle.app_guid("dev", "frontend").unwrap();
+    let back = env.sim.handle.app_guid("dev", "backend").unwrap();
+    env.write("main.tf", &config("61443"));
+    env.init();
+    env.apply();
+    let p = Policy {
+        source: front.clone(),
+        destination: back.clone(),
+        protocol: "tcp".into(),
+        start: 61443,
+        end: 61443,
+    };
+    assert_eq!(policies(&env), vec![p.clone()]);
+    let state = env.state();
+    let applied = state["cloudgov_network_policy.p"].clone();
+    assert_eq!(applied["id"], format!("{front}:{back}:tcp:61443-61443"));
+    assert_eq!(applied["protocol"], "tcp");
+    assert_eq!(applied["start_port"], 61443);
+    assert_eq!(applied["end_port"], 61443);
+    assert_eq!(applied["tls"], true);
+    env.assert_no_changes();
+
+    // "61443-61443" is the same policy: no replacement, only the text in state.
+    env.write("main.tf", &config("61443-61443"));
+    let (changes, plan) = env.plan_changes().unwrap();
+    assert!(changes);
+    assert!(!plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    env.apply();
+    assert_eq!(policies(&env), vec![p.clone()]);
+    env.assert_no_changes();
+
+    // Import: forget it, import by id, compare every attribute.
+    env.run(&["state", "rm", "cloudgov_network_policy.p"]).ok();
+    env.write("main.tf", &config("61443"));
+    let id = format!("{front}:{back}:tcp:61443");
+    env.run(&["import", "-no-color", "cloudgov_network_policy.p", &id])
+        .ok();
+    assert_eq!(
+        env.state()["cloudgov_network_policy.p"],
+        applied,
+        "imported state equals applied state"
+    );
+    env.assert_no_changes();
+
+    // A different range replaces the policy.
+    env.write("main.tf", &config("8080-8090"));
+    let (_, plan) = env.plan_changes().unwrap();
+    assert!(plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    env.apply();
+    assert_eq!(
+        policies(&env),
+        vec![Policy {
+            start: 8080,
+            end: 8090,
+            ..p
+        }]
+    );
+    assert_eq!(env.state()["cloudgov_network_policy.p"]["tls"], false);
+
+    env.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert!(policies(&env).is_empty(), "destroy leaves nothing behind");
+}
+for_each_cli!(network_policy_lifecycle, super::lifecycle);
+
+fn cross_space_and_permissions(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let secret = env.sim.handle.app_guid("restricted", "secret-app").unwrap();
+    env.write(
+        "main.tf",
+        &format!(
+            r#"{LOOKUPS}
+resource "cloudgov_network_policy" "to_partner" {{
+  source_app_id      = data.cloudgov_app.frontend.id
+  destination_app_id = data.cloudgov_app.partner.id
+  protocol           = "udp"
+  port               = "5000"
+}}
+"#
+        ),
+    );
+    env.init();
+    env.apply();
+    assert_eq!(env.sim.handle.state().policies.len(), 1);
+    env.assert_no_changes();
+
+    env.write(
+        "restricted.tf",
+        &format!(
+            r#"resource "cloudgov_network_policy" "to_restricted" {{
+  source_app_id      = data.cloudgov_app.frontend.id
+  destination_app_id = "{secret}"
+  port               = "8080"
+}}
+"#
+        ),
+    );
+    let run = env.run(&["apply", "-auto-approve", "-no-color"]).failed();
+    let out = run.output();
+    assert!(out.contains("Network Policy Create Error"), "{out}");
+    assert!(
+        out.contains("one or more applications cannot be found or accessed"),
+        "{out}"
+    );
+    assert!(out.contains("SpaceDeveloper"), "{out}");
+    assert_eq!(
+        env.sim.handle.state().policies.len(),
+        1,
+        "nothing was created"
+    );
+    assert!(
+        !env.state()
+            .contains_key("cloudgov_network_policy.to_restricted")
+    );
+}
+for_each_cli!(
+    network_policy_cross_space_and_permissions,
+    super::cross_space_and_permissions
+);

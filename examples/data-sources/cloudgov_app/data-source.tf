@@ -1,0 +1,20 @@
+data "cloudgov_org" "sandbox" {
+  name = "sandbox"
+}
+
+data "cloudgov_space" "dev" {
+  name   = "dev"
+  org_id = data.cloudgov_org.sandbox.id
+}
+
+data "cloudgov_app" "backend" {
+  name     = "backend"
+  space_id = data.cloudgov_space.dev.id
+}
+
+output "backend" {
+  value = {
+    id    = data.cloudgov_app.backend.id
+    state = data.cloudgov_app.backend.state
+  }
+}

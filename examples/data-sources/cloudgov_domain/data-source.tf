@@ -1,0 +1,10 @@
+data "cloudgov_domain" "internal" {
+  name = "apps.internal"
+}
+
+output "internal_domain" {
+  value = {
+    id       = data.cloudgov_domain.internal.id
+    internal = data.cloudgov_domain.internal.internal
+  }
+}

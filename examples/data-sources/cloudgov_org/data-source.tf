@@ -1,0 +1,7 @@
+data "cloudgov_org" "sandbox" {
+  name = "sandbox"
+}
+
+output "org_id" {
+  value = data.cloudgov_org.sandbox.id
+}

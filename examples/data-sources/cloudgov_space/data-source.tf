@@ -1,0 +1,12 @@
+data "cloudgov_org" "sandbox" {
+  name = "sandbox"
+}
+
+data "cloudgov_space" "dev" {
+  name   = "dev"
+  org_id = data.cloudgov_org.sandbox.id
+}
+
+output "space_id" {
+  value = data.cloudgov_space.dev.id
+}

@@ -1,0 +1,57 @@
+//! `cloudgov_domain`: a domain by name, and whether it is internal.
+
+use async_trait::async_trait;
+
+use super::{client, not_found};
+use crate::cf;
+use crate::errors;
+use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
+
+/// The data source.
+pub struct Domain;
+
+#[async_trait]
+impl DataSource<cf::Client> for Domain {
+    fn type_name(&self) -> &'static str {
+        "cloudgov_domain"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Looks up a domain by name.",
+            vec![
+                Attribute::string("name")
+                    .required()
+                    .description("The domain's name, such as `apps.internal`."),
+                Attribute::string("id")
+                    .computed()
+                    .description("The domain's GUID."),
+                Attribute::bool("internal")
+                    .computed()
+                    .description("True for internal (container-to-container) domains."),
+            ],
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return Value::Null;
+        };
+        let name = config.attr("name").as_str().unwrap_or_default();
+        match client.domain_by_name(name).await {
+            Ok(Some(d)) => Value::object([
+                ("name", Value::from(name)),
+                ("id", Value::from(d.guid)),
+                ("internal", Value::from(d.internal)),
+            ]),
+            Ok(None) => {
+                diags.push(not_found("Domain", name, " on this platform"));
+                Value::Null
+            }
+            Err(e) => {
+                diags.push(errors::diagnostic("Domain Read Error", &e));
+                Value::Null
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! `cloudgov_network_policies`: every policy where an app is the source or the
+//! destination.
+
+use async_trait::async_trait;
+
+use super::client;
+use crate::cf;
+use crate::errors;
+use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Nesting, Schema, Value};
+use crate::resources::network_policy::{PortRange, policy_id};
+
+/// The data source.
+pub struct NetworkPolicies;
+
+#[async_trait]
+impl DataSource<cf::Client> for NetworkPolicies {
+    fn type_name(&self) -> &'static str {
+        "cloudgov_network_policies"
+    }
+
+    fn schema(&self) -> Schema {
+        let computed = |a: Attribute, d: &str| a.computed().description(d);
+        Schema::new(
+            "Lists every network policy in which an app is the source or the destination, as far as the account \
+             can see both apps.",
+            vec![
+                Attribute::string("app_id")
+                    .required()
+                    .description("GUID of the app."),
+                Attribute::nested(
+                    "policies",
+                    Nesting::List,
+                    vec![
+                        computed(
+                            Attribute::string("id"),
+                            "Identifier, as `cloudgov_network_policy` uses it.",
+                        ),
+                        computed(Attribute::string("source_app_id"), "Source app GUID."),
+                        computed(
+                            Attribute::string("destination_app_id"),
+                            "Destination app GUID.",
+                        ),
+                        computed(Attribute::string("protocol"), "`tcp` or `udp`."),
+                        computed(
+                            Attribute::string("port"),
+                            "Port or range, canonical (`\"8080\"`, `\"8080-8090\"`).",
+                        ),
+                        computed(Attribute::number("start_port"), "First port."),
+                        computed(Attribute::number("end_port"), "Last port."),
+                        computed(Attribute::bool("tls"), "True when the range covers 61443."),
+                    ],
+                )
+                .computed()
+                .description("The policies, sorted by id."),
+            ],
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return Value::Null;
+        };
+        let app = config.attr("app_id").as_str().unwrap_or_default();
+        let policies = match client.list_policies(&[("id", app)]).await {
+            Ok(p) => p,
+            Err(e) => {
+                diags.push(errors::diagnostic("Network Policies Read Error", &e));
+                return Value::Null;
+            }
+        };
+        let mut items: Vec<(String, Value)> = policies
+            .iter()
+            .map(|p| {
+                let r = PortRange {
+                    start: p.destination.ports.start,
+                    end: p.destination.ports.end,
+                };
+                let id = policy_id(&p.source.id, &p.destination.id, &p.destination.protocol, r);
+                let v = Value::object([
+                    ("id", Value::from(id.as_str())),
+                    ("source_app_id", Value::from(p.source.id.as_str())),
+                    ("destination_app_id", Value::from(p.destination.id.as_str())),
+                    ("protocol", Value::from(p.destination.protocol.as_str())),
+                    ("port", Value::from(r.canonical())),
+                    ("start_port", Value::from(i64::from(r.start))),
+                    ("end_port", Value::from(i64::from(r.end))),
+                    ("tls", Value::from(r.covers_tls())),
+                ]);
+                (id, v)
+            })
+            .collect();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        Value::object([
+            ("app_id", Value::from(app)),
+            (
+                "policies",
+                Value::List(items.into_iter().map(|(_, v)| v).collect()),
+            ),
+        ])
+    }
+}

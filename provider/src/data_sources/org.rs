@@ -1,0 +1,52 @@
+//! `cloudgov_org`: an organization by name.
+
+use async_trait::async_trait;
+
+use super::{client, not_found};
+use crate::cf;
+use crate::errors;
+use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
+
+/// The data source.
+pub struct Org;
+
+#[async_trait]
+impl DataSource<cf::Client> for Org {
+    fn type_name(&self) -> &'static str {
+        "cloudgov_org"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Looks up an organization by name.",
+            vec![
+                Attribute::string("name")
+                    .required()
+                    .description("The organization's name, such as `sandbox`."),
+                Attribute::string("id")
+                    .computed()
+                    .description("The organization's GUID."),
+            ],
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return Value::Null;
+        };
+        let name = config.attr("name").as_str().unwrap_or_default();
+        match client.org_by_name(name).await {
+            Ok(Some(o)) => {
+                Value::object([("name", Value::from(name)), ("id", Value::from(o.guid))])
+            }
+            Ok(None) => {
+                diags.push(not_found("Organization", name, " to this account"));
+                Value::Null
+            }
+            Err(e) => {
+                diags.push(errors::diagnostic("Organization Read Error", &e));
+                Value::Null
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! `cloudgov_space`: a space by name within an organization.
+
+use async_trait::async_trait;
+
+use super::{client, not_found};
+use crate::cf;
+use crate::errors;
+use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
+
+/// The data source.
+pub struct Space;
+
+#[async_trait]
+impl DataSource<cf::Client> for Space {
+    fn type_name(&self) -> &'static str {
+        "cloudgov_space"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Looks up a space by name within an organization.",
+            vec![
+                Attribute::string("name")
+                    .required()
+                    .description("The space's name, such as `dev`."),
+                Attribute::string("org_id")
+                    .required()
+                    .description("GUID of the organization (see `cloudgov_org`)."),
+                Attribute::string("id")
+                    .computed()
+                    .description("The space's GUID."),
+            ],
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return Value::Null;
+        };
+        let name = config.attr("name").as_str().unwrap_or_default();
+        let org = config.attr("org_id").as_str().unwrap_or_default();
+        match client.space_by_name(org, name).await {
+            Ok(Some(s)) => Value::object([
+                ("name", Value::from(name)),
+                ("org_id", Value::from(org)),
+                ("id", Value::from(s.guid)),
+            ]),
+            Ok(None) => {
+                diags.push(not_found("Space", name, &format!(" in organization {org}")));
+                Value::Null
+            }
+            Err(e) => {
+                diags.push(errors::diagnostic("Space Read Error", &e));
+                Value::Null
+            }
+        }
+    }
+}

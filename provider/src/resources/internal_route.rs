@@ -1,0 +1,531 @@
+//! `cloudgov_internal_route`: an app's name on the internal domain, the equivalent
+//! of `cf map-route APP apps.internal --hostname H`. Its schema, hostname and domain
+//! checks at plan time, and CRUD over routes and destinations. Hostname, domain and
+//! space changes replace the route; destination changes update it in place.
+
+use async_trait::async_trait;
+
+use crate::cf::{self, models::Destination, models::DestinationApp, models::Process};
+use crate::errors;
+use crate::framework::{
+    Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, Nesting, Plan, Resource,
+    Schema, Value,
+};
+
+/// The platform's default internal domain.
+pub const DEFAULT_DOMAIN: &str = "apps.internal";
+
+/// The resource.
+pub struct InternalRoute;
+
+/// Checks a hostname against DNS label rules, with a message fit for a diagnostic.
+pub fn check_hostname(host: &str) -> Result<(), String> {
+    if host.is_empty() {
+        return Err("The hostname must not be empty.".into());
+    }
+    if host.len() > 63 {
+        return Err(format!(
+            "\"{host}\" is {} characters long; a hostname is at most 63.",
+            host.len()
+        ));
+    }
+    if let Some(c) = host
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Err(format!(
+            "\"{host}\" contains {c:?}: a hostname is lowercase letters, digits and hyphens (a DNS label)."
+        ));
+    }
+    if host.starts_with('-') || host.ends_with('-') {
+        return Err(format!(
+            "\"{host}\" starts or ends with a hyphen, which DNS labels may not."
+        ));
+    }
+    Ok(())
+}
+
+/// Destinations as state holds them: a list (see the schema for why), in the
+/// platform's order.
+fn destinations_value(dests: &[Destination]) -> Value {
+    Value::List(
+        dests
+            .iter()
+            .map(|d| {
+                Value::object([
+                    ("app_id", Value::from(d.app.guid.as_str())),
+                    ("process_type", Value::from(d.app.process.kind.as_str())),
+                    ("port", Value::from(i64::from(d.port.unwrap_or(8080)))),
+                ])
+            })
+            .collect(),
+    )
+}
+
+fn destinations_of(v: &Value) -> Vec<Destination> {
+    v.attr("destinations")
+        .elements()
+        .unwrap_or(&[])
+        .iter()
+        .map(|d| Destination {
+            app: DestinationApp {
+                guid: d.attr("app_id").as_str().unwrap_or_default().to_string(),
+                process: Process {
+                    kind: d.attr("process_type").as_str().unwrap_or("web").to_string(),
+                },
+            },
+            port: d.attr("port").as_i64().and_then(|p| u16::try_from(p).ok()),
+            protocol: Some("http1".into()),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// (app, process type, port) of a configured destination with defaults applied, when
+/// known.
+fn target(d: &Value) -> Option<(String, String, i64)> {
+    let app = d.attr("app_id").as_str()?.to_string();
+    let process = match d.attr("process_type") {
+        Value::Null => "web".to_string(),
+        v => v.as_str()?.to_string(),
+    };
+    let port = match d.attr("port") {
+        Value::Null => 8080,
+        v => v.as_i64()?,
+    };
+    Some((app, process, port))
+}
+
+/// True when two destination lists hold the same destinations in any order.
+fn same_set(a: &Value, b: &Value) -> bool {
+    match (a.elements(), b.elements()) {
+        (Some(x), Some(y)) => Value::Set(x.to_vec()) == Value::Set(y.to_vec()),
+        _ => false,
+    }
+}
+
+/// The state for a route as the platform describes it.
+fn route_state(route: &cf::models::Route, domain_name: &str) -> Value {
+    Value::object([
+        ("id", Value::from(route.guid.as_str())),
+        ("space_id", Value::from(route.relationships.space.guid())),
+        ("hostname", Value::from(route.host.as_str())),
+        ("domain", Value::from(domain_name)),
+        ("domain_id", Value::from(route.relationships.domain.guid())),
+        ("fqdn", Value::from(format!("{}.{domain_name}", route.host))),
+        ("destinations", destinations_value(&route.destinations)),
+    ])
+}
+
+fn client<'a>(ctx: &'a Ctx<cf::Client>, diags: &mut Diagnostics) -> Option<&'a cf::Client> {
+    match ctx.client() {
+        Ok(c) => Some(c),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// Finds the internal domain named `name`, or explains why it cannot be used.
+async fn internal_domain(
+    client: &cf::Client,
+    name: &str,
+) -> Result<cf::models::Domain, Diagnostic> {
+    let path = AttributePath::root("domain");
+    match client.domain_by_name(name).await {
+        Ok(Some(d)) if d.internal => Ok(d),
+        Ok(Some(_)) => Err(Diagnostic::error(
+            "Not an Internal Domain",
+            format!(
+                "\"{name}\" is not an internal domain, so routes on it are reachable from outside the platform. \
+                 Internal routes use an internal domain such as \"{DEFAULT_DOMAIN}\"."
+            ),
+        )
+        .at(path)),
+        Ok(None) => Err(Diagnostic::error(
+            "Domain Not Found",
+            format!("No domain named \"{name}\" exists on this platform. The default internal domain is \"{DEFAULT_DOMAIN}\"."),
+        )
+        .at(path)),
+        Err(e) => Err(errors::diagnostic("Domain Lookup Error", &e).at(path)),
+    }
+}
+
+#[async_trait]
+impl Resource<cf::Client> for InternalRoute {
+    fn type_name(&self) -> &'static str {
+        "cloudgov_internal_route"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "An internal route: a name on the platform's internal domain (`HOSTNAME.apps.internal`) that resolves \
+             to the instances of the apps mapped to it, the equivalent of `cf map-route APP apps.internal \
+             --hostname HOSTNAME`. Nothing can connect to it until a `cloudgov_network_policy` allows it.",
+            vec![
+                Attribute::string("id").computed().description("The route's GUID; `terraform import` takes it."),
+                Attribute::string("space_id")
+                    .required()
+                    .requires_replace()
+                    .description("GUID of the space the route belongs to; its apps may be destinations."),
+                Attribute::string("hostname").required().requires_replace().description(
+                    "The first label of the name: lowercase letters, digits and hyphens, at most 63 characters.",
+                ),
+                Attribute::string("domain").default(DEFAULT_DOMAIN).requires_replace().description(
+                    "An internal domain. Defaults to `apps.internal`; a domain that is not internal is refused.",
+                ),
+                Attribute::string("domain_id").computed().description("GUID of the domain."),
+                Attribute::string("fqdn")
+                    .computed()
+                    .description("The full name clients use: `hostname.domain`, such as `backend.apps.internal`."),
+                Attribute::nested(
+                    "destinations",
+                    // A list, not a set, although order carries no meaning: Terraform
+                    // 1.0.3 crashes rendering the creation of a nested set attribute
+                    // (measured). The configured order is kept in state.
+                    Nesting::List,
+                    vec![
+                        Attribute::string("app_id").required().description("GUID of an app in the route's space."),
+                        Attribute::string("process_type").default("web").description("Process type; defaults to `web`."),
+                        Attribute::number("port").default(8080).description(
+                            "Port the app listens on, 1024 to 65535; defaults to 8080. TLS on 61443 is forwarded \
+                             to this port.",
+                        ),
+                    ],
+                )
+                .optional()
+                .description(
+                    "Apps the name resolves to, written `destinations = [{ app_id = ... }]`. Changing them updates \
+                     the route in place.",
+                ),
+            ],
+        )
+    }
+
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if let Some(host) = config.attr("hostname").as_str()
+            && let Err(msg) = check_hostname(host)
+        {
+            diags.push(
+                Diagnostic::error("Invalid Hostname", msg).at(AttributePath::root("hostname")),
+            );
+        }
+        // Terraform quotes the configuration only for top-level attribute paths, so
+        // diagnostics point at `destinations` and number the element in the text.
+        if let Some(dests) = config.attr("destinations").elements() {
+            for (i, d) in dests.iter().enumerate() {
+                if target(d).is_some() && dests[..i].iter().any(|o| target(o) == target(d)) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Duplicate Destination",
+                            format!("Destination {} repeats an earlier one (same app, process type and port).", i + 1),
+                        )
+                        .at(AttributePath::root("destinations")),
+                    );
+                }
+                if let Some(port) = d.attr("port").as_i64()
+                    && !(1024..=65535).contains(&port)
+                {
+                    diags.push(
+                        Diagnostic::error(
+                            "Invalid Destination Port",
+                            format!("Destination {}: port {port} is not allowed; destination ports are 1024 to 65535.", i + 1),
+                        )
+                        .at(AttributePath::root("destinations")),
+                    );
+                }
+                if d.attr("app_id")
+                    .as_str()
+                    .is_some_and(|s| s.trim().is_empty())
+                {
+                    diags.push(
+                        Diagnostic::error(
+                            "Missing App Id",
+                            format!(
+                                "Destination {}: `app_id` must be an app GUID, not empty.",
+                                i + 1
+                            ),
+                        )
+                        .at(AttributePath::root("destinations")),
+                    );
+                }
+            }
+        }
+    }
+
+    async fn plan(&self, ctx: &Ctx<cf::Client>, plan: &mut Plan, diags: &mut Diagnostics) {
+        let planned = &mut plan.planned;
+        let (host, domain) = (
+            planned.attr("hostname").as_str().map(str::to_string),
+            planned.attr("domain").as_str().map(str::to_string),
+        );
+        match (&host, &domain) {
+            (Some(h), Some(d)) => planned.set_attr("fqdn", Value::from(format!("{h}.{d}"))),
+            _ => planned.set_attr("fqdn", Value::Unknown),
+        }
+        // Check the domain now, so a wrong one fails the plan rather than the apply.
+        if let (Some(domain), Ok(client)) = (&domain, ctx.client()) {
+            match internal_domain(client, domain).await {
+                Ok(d) => planned.set_attr("domain_id", Value::from(d.guid)),
+                Err(diag) => diags.push(diag),
+            }
+        } else if plan.prior.attr("domain").as_str() != domain.as_deref() {
+            planned.set_attr("domain_id", Value::Unknown);
+        }
+        // Destination apps must exist in the route's space; say so before anything
+        // is created.
+        if let (Some(space), Ok(client)) = (plan.planned.attr("space_id").as_str(), ctx.client()) {
+            for d in destinations_of(&plan.planned)
+                .iter()
+                .filter(|d| !d.app.guid.is_empty())
+            {
+                let problem = match client.app(&d.app.guid).await {
+                    Ok(Some(app)) if app.relationships.space.guid() == space => None,
+                    Ok(Some(app)) => Some(format!(
+                        "App {} ({}) is in another space; a route's destinations must be apps in the route's space \
+                         ({space}).",
+                        app.name, app.guid
+                    )),
+                    Ok(None) => Some(format!(
+                        "No app with GUID {} is visible to this account: it does not exist, or the account has no \
+                         role in its space.",
+                        d.app.guid
+                    )),
+                    Err(e) => {
+                        diags.push(
+                            errors::diagnostic("App Lookup Error", &e)
+                                .at(AttributePath::root("destinations")),
+                        );
+                        None
+                    }
+                };
+                if let Some(text) = problem {
+                    diags.push(
+                        Diagnostic::error("Invalid Destination App", text)
+                            .at(AttributePath::root("destinations")),
+                    );
+                }
+            }
+        }
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx<cf::Client>,
+        change: &Change,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return Value::Null;
+        };
+        let p = &change.planned;
+        let (Some(space), Some(host), Some(domain_name)) = (
+            p.attr("space_id").as_str(),
+            p.attr("hostname").as_str(),
+            p.attr("domain").as_str(),
+        ) else {
+            diags.push(Diagnostic::internal(
+                "creating an internal route",
+                "the plan is incomplete",
+            ));
+            return Value::Null;
+        };
+        let domain = match internal_domain(client, domain_name).await {
+            Ok(d) => d,
+            Err(d) => {
+                diags.push(d);
+                return Value::Null;
+            }
+        };
+        let route = match client.create_route(space, &domain.guid, host).await {
+            Ok(r) => r,
+            Err(e) if e.is_route_taken() => {
+                let guid = client
+                    .find_route(host, &domain.guid)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|r| r.guid);
+                diags.push(
+                    Diagnostic::error(
+                        "Route Already Exists",
+                        format!(
+                            "The route {host}.{domain_name} already exists, made outside this configuration (for \
+                             example with `cf map-route`). Terraform does not adopt it silently: import it with\n\n  \
+                             terraform import <resource address> {}\n\nor choose another hostname.",
+                            guid.as_deref().unwrap_or("<route guid>")
+                        ),
+                    )
+                    .at(AttributePath::root("hostname")),
+                );
+                return Value::Null;
+            }
+            Err(e) => {
+                let d = errors::diagnostic("Internal Route Create Error", &e);
+                diags.push(if e.status() == Some(422) {
+                    d.at(AttributePath::root("space_id"))
+                } else {
+                    d
+                });
+                return Value::Null;
+            }
+        };
+        let wanted = destinations_of(p);
+        let mut created = route_state(&route, domain_name);
+        if !wanted.is_empty() {
+            match client.replace_destinations(&route.guid, &wanted).await {
+                Ok(dests) => created.set_attr("destinations", destinations_value(&dests)),
+                Err(e) => {
+                    // The route exists; record it as it is so the next apply finishes the job.
+                    diags.push(
+                        errors::diagnostic("Internal Route Destinations Error", &e)
+                            .at(AttributePath::root("destinations")),
+                    );
+                    return created;
+                }
+            }
+        }
+        if p.attr("destinations").is_null() && destinations_of(&created).is_empty() {
+            created.set_attr("destinations", Value::Null);
+        }
+        created
+    }
+
+    async fn read(&self, ctx: &Ctx<cf::Client>, current: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return current.clone();
+        };
+        let Some(guid) = current.attr("id").as_str() else {
+            return current.clone();
+        };
+        match client.route(guid).await {
+            Ok(None) => {
+                tracing::info!(route = guid, "route is gone; removing it from state");
+                Value::Null
+            }
+            Ok(Some(route)) => {
+                let domain = current.attr("domain").as_str().map(str::to_string);
+                let domain = match domain {
+                    Some(d) => d,
+                    None => match client.domain(route.relationships.domain.guid()).await {
+                        Ok(Some(d)) => d.name,
+                        _ => DEFAULT_DOMAIN.to_string(),
+                    },
+                };
+                let mut state = route_state(&route, &domain);
+                let before = current.attr("destinations");
+                if before.is_null() && route.destinations.is_empty() {
+                    state.set_attr("destinations", Value::Null);
+                } else if same_set(before, state.attr("destinations")) {
+                    // The platform's order carries no meaning: keep the configured one.
+                    state.set_attr("destinations", before.clone());
+                }
+                state
+            }
+            Err(e) => {
+                diags.push(errors::diagnostic("Internal Route Read Error", &e));
+                current.clone()
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx<cf::Client>,
+        change: &Change,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return change.prior.clone();
+        };
+        let Some(guid) = change.prior.attr("id").as_str() else {
+            return change.prior.clone();
+        };
+        match client
+            .replace_destinations(guid, &destinations_of(&change.planned))
+            .await
+        {
+            Ok(_) => change.planned.clone(),
+            Err(e) => {
+                diags.push(
+                    errors::diagnostic("Internal Route Update Error", &e)
+                        .at(AttributePath::root("destinations")),
+                );
+                change.prior.clone()
+            }
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx<cf::Client>, prior: &Value, diags: &mut Diagnostics) {
+        let Some(client) = client(ctx, diags) else {
+            return;
+        };
+        let Some(guid) = prior.attr("id").as_str() else {
+            return;
+        };
+        if let Err(e) = client.delete_route(guid).await {
+            diags.push(errors::diagnostic("Internal Route Delete Error", &e));
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx<cf::Client>, id: &str, diags: &mut Diagnostics) -> Value {
+        let Some(client) = client(ctx, diags) else {
+            return Value::Null;
+        };
+        let route = match client.route(id).await {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                diags.push(Diagnostic::error(
+                    "Internal Route Not Found",
+                    format!("No route with GUID \"{id}\" is visible. Find it with `cf curl \"/v3/routes?hosts=HOSTNAME\"`."),
+                ));
+                return Value::Null;
+            }
+            Err(e) => {
+                diags.push(errors::diagnostic("Internal Route Import Error", &e));
+                return Value::Null;
+            }
+        };
+        match client.domain(route.relationships.domain.guid()).await {
+            Ok(Some(d)) if d.internal => route_state(&route, &d.name),
+            Ok(Some(d)) => {
+                diags.push(Diagnostic::error(
+                    "Not an Internal Route",
+                    format!(
+                        "Route {id} is on \"{}\", which is not an internal domain.",
+                        d.name
+                    ),
+                ));
+                Value::Null
+            }
+            Ok(None) => route_state(&route, DEFAULT_DOMAIN),
+            Err(e) => {
+                diags.push(errors::diagnostic("Internal Route Import Error", &e));
+                Value::Null
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostnames_follow_dns_label_rules() {
+        assert!(check_hostname("backend").is_ok());
+        assert!(check_hostname("api-v2").is_ok());
+        assert!(check_hostname(&"a".repeat(63)).is_ok());
+        assert!(
+            check_hostname(&"a".repeat(64))
+                .unwrap_err()
+                .contains("at most 63")
+        );
+        assert!(check_hostname("Backend").unwrap_err().contains("'B'"));
+        assert!(check_hostname("my_app").unwrap_err().contains("'_'"));
+        assert!(check_hostname("a.b").is_err());
+        assert!(check_hostname("-x").is_err());
+        assert!(check_hostname("").is_err());
+    }
+}

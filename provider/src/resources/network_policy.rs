@@ -1,0 +1,478 @@
+//! `cloudgov_network_policy`: one container-to-container policy per resource. Its
+//! schema, port parsing and canonical id, plan-time validation, and CRUD over the
+//! policy server. Every argument change replaces; a port written differently but
+//! meaning the same range (`"8080"`, `"8080-8080"`) never replaces.
+
+use async_trait::async_trait;
+
+use crate::cf::{self, models::Policy};
+use crate::errors;
+use crate::framework::{
+    Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, Plan, Resource, Schema, Value,
+};
+
+/// The port the platform terminates TLS on.
+pub const TLS_PORT: u16 = 61443;
+
+/// The resource.
+pub struct NetworkPolicy;
+
+/// A port range parsed from `"8080"` or `"8080-8090"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortRange {
+    /// First port.
+    pub start: u16,
+    /// Last port.
+    pub end: u16,
+}
+
+impl PortRange {
+    /// Parses the `port` argument, with a message fit for a diagnostic on failure.
+    pub fn parse(text: &str) -> Result<PortRange, String> {
+        let one = |s: &str| -> Result<u16, String> {
+            let s = s.trim();
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!(
+                    "\"{text}\" is not a port or port range: write \"8080\" or \"8080-8090\"."
+                ));
+            }
+            match s.parse::<u32>() {
+                Ok(p) if (1..=65535).contains(&p) => Ok(p as u16),
+                _ => Err(format!("Port {s} is out of range: ports are 1 to 65535.")),
+            }
+        };
+        let (start, end) = match text.split_once('-') {
+            Some((a, b)) => (one(a)?, one(b)?),
+            None => {
+                let p = one(text)?;
+                (p, p)
+            }
+        };
+        if start > end {
+            return Err(format!(
+                "The range \"{text}\" starts after it ends: write the lower port first."
+            ));
+        }
+        Ok(PortRange { start, end })
+    }
+
+    /// The canonical text: `"8080"` for one port, `"8080-8090"` for a range.
+    pub fn canonical(self) -> String {
+        if self.start == self.end {
+            self.start.to_string()
+        } else {
+            format!("{}-{}", self.start, self.end)
+        }
+    }
+
+    /// True when the range covers the platform's TLS port.
+    pub fn covers_tls(self) -> bool {
+        (self.start..=self.end).contains(&TLS_PORT)
+    }
+}
+
+/// The importable id: `SOURCE:DESTINATION:PROTOCOL:START-END`.
+pub fn policy_id(source: &str, destination: &str, protocol: &str, range: PortRange) -> String {
+    format!(
+        "{source}:{destination}:{protocol}:{}-{}",
+        range.start, range.end
+    )
+}
+
+/// Parses an import id (`SOURCE:DESTINATION:PROTOCOL:START-END`, or a single `PORT`).
+pub fn parse_id(id: &str) -> Result<(String, String, String, PortRange), String> {
+    let parts: Vec<&str> = id.split(':').collect();
+    let [source, destination, protocol, port] = parts.as_slice() else {
+        return Err(format!(
+            "\"{id}\" is not a policy id. Write SOURCE_APP_GUID:DESTINATION_APP_GUID:PROTOCOL:PORT, for example \
+             <source-guid>:<destination-guid>:tcp:61443 or ...:tcp:8080-8090."
+        ));
+    };
+    if source.is_empty() || destination.is_empty() {
+        return Err(format!("\"{id}\" names no source or destination app."));
+    }
+    if *protocol != "tcp" && *protocol != "udp" {
+        return Err(format!(
+            "\"{id}\": the protocol must be tcp or udp, not \"{protocol}\"."
+        ));
+    }
+    Ok((
+        source.to_string(),
+        destination.to_string(),
+        protocol.to_string(),
+        PortRange::parse(port)?,
+    ))
+}
+
+fn state(source: &str, destination: &str, protocol: &str, port: &str, range: PortRange) -> Value {
+    Value::object([
+        (
+            "id",
+            Value::from(policy_id(source, destination, protocol, range)),
+        ),
+        ("source_app_id", Value::from(source)),
+        ("destination_app_id", Value::from(destination)),
+        ("protocol", Value::from(protocol)),
+        ("port", Value::from(port)),
+        ("start_port", Value::from(i64::from(range.start))),
+        ("end_port", Value::from(i64::from(range.end))),
+        ("tls", Value::from(range.covers_tls())),
+    ])
+}
+
+/// The policy a state or plan describes (None while any part is unknown).
+fn policy_of(v: &Value) -> Option<(Policy, PortRange)> {
+    let range = PortRange::parse(v.attr("port").as_str()?).ok()?;
+    let p = Policy::new(
+        v.attr("source_app_id").as_str()?,
+        v.attr("destination_app_id").as_str()?,
+        v.attr("protocol").as_str()?,
+        range.start,
+        range.end,
+    );
+    Some((p, range))
+}
+
+/// Plain words for the policy server's refusals.
+fn explain(summary: &str, err: &cf::Error) -> Diagnostic {
+    let extra = match err.platform_message() {
+        Some("policy quota exceeded") => Some(
+            "The source app already has as many policies as cloud.gov allows for one source app (150). Remove \
+             policies it no longer needs, or cover several ports with one range (\"8080-8090\").",
+        ),
+        Some("one or more applications cannot be found or accessed") => Some(
+            "One of the apps does not exist, or the account is not SpaceDeveloper in its space. Check both app ids \
+             (a blue-green deploy creates a new app with a new id) and the account's roles.",
+        ),
+        _ => None,
+    };
+    let d = errors::diagnostic(summary, err);
+    match extra {
+        Some(text) => Diagnostic {
+            detail: format!("{}\n\n{text}", d.detail),
+            ..d
+        },
+        None => d,
+    }
+}
+
+#[async_trait]
+impl Resource<cf::Client> for NetworkPolicy {
+    fn type_name(&self) -> &'static str {
+        "cloudgov_network_policy"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Allows one app to reach another directly over the container-to-container network: the equivalent of \
+             `cf add-network-policy`. One policy per resource. A policy on port 61443 gets TLS from the platform; \
+             the destination then needs an internal route whose name clients connect to.",
+            vec![
+                Attribute::string("id").computed().description(
+                    "Identifier `SOURCE:DESTINATION:PROTOCOL:START-END`, usable with `terraform import`.",
+                ),
+                Attribute::string("source_app_id")
+                    .required()
+                    .requires_replace()
+                    .description("GUID of the app that opens connections."),
+                Attribute::string("destination_app_id")
+                    .required()
+                    .requires_replace()
+                    .description("GUID of the app that receives them. It may be in another space or org."),
+                Attribute::string("protocol")
+                    .default("tcp")
+                    .requires_replace()
+                    .description("`tcp` (default) or `udp`."),
+                Attribute::string("port").required().description(
+                    "Destination port or range: `\"8080\"` or `\"8080-8090\"`. `\"8080\"` and `\"8080-8080\"` mean \
+                     the same policy. Use `\"61443\"` for TLS terminated by the platform.",
+                ),
+                Attribute::number("start_port").computed().description("First port of the range."),
+                Attribute::number("end_port").computed().description("Last port of the range."),
+                Attribute::bool("tls").computed().description(
+                    "True when the range covers 61443, the port on which the platform terminates TLS in front of the \
+                     destination app.",
+                ),
+            ],
+        )
+    }
+
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if let Some(p) = config.attr("protocol").as_str()
+            && p != "tcp"
+            && p != "udp"
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid Protocol",
+                    format!("The protocol must be \"tcp\" or \"udp\", not \"{p}\"."),
+                )
+                .at(AttributePath::root("protocol")),
+            );
+        }
+        if let Some(port) = config.attr("port").as_str()
+            && let Err(msg) = PortRange::parse(port)
+        {
+            diags.push(Diagnostic::error("Invalid Port", msg).at(AttributePath::root("port")));
+        }
+        for attr in ["source_app_id", "destination_app_id"] {
+            if config
+                .attr(attr)
+                .as_str()
+                .is_some_and(|s| s.trim().is_empty())
+            {
+                diags.push(
+                    Diagnostic::error(
+                        "Missing App Id",
+                        format!("`{attr}` must be an app GUID, not empty."),
+                    )
+                    .at(AttributePath::root(attr)),
+                );
+            }
+        }
+    }
+
+    async fn plan(&self, _ctx: &Ctx<cf::Client>, plan: &mut Plan, _diags: &mut Diagnostics) {
+        let planned = &mut plan.planned;
+        let range = planned
+            .attr("port")
+            .as_str()
+            .and_then(|p| PortRange::parse(p).ok());
+        match range {
+            Some(r) => {
+                planned.set_attr("start_port", Value::from(i64::from(r.start)));
+                planned.set_attr("end_port", Value::from(i64::from(r.end)));
+                planned.set_attr("tls", Value::from(r.covers_tls()));
+            }
+            None => {
+                for a in ["start_port", "end_port", "tls"] {
+                    planned.set_attr(a, Value::Unknown);
+                }
+            }
+        }
+        let id = match (
+            planned.attr("source_app_id").as_str(),
+            planned.attr("destination_app_id").as_str(),
+            planned.attr("protocol").as_str(),
+            range,
+        ) {
+            (Some(s), Some(d), Some(p), Some(r)) => Value::from(policy_id(s, d, p, r)),
+            _ => Value::Unknown,
+        };
+        planned.set_attr("id", id);
+        // A different way of writing the same range is an in-place change of the
+        // text only; a different range replaces the policy.
+        if !plan.prior.is_null() {
+            let before = plan
+                .prior
+                .attr("port")
+                .as_str()
+                .and_then(|p| PortRange::parse(p).ok());
+            if range.is_none() || before != range {
+                plan.requires_replace.push(AttributePath::root("port"));
+            }
+        }
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx<cf::Client>,
+        change: &Change,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let client = match ctx.client() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return Value::Null;
+            }
+        };
+        let Some((policy, range)) = policy_of(&change.planned) else {
+            diags.push(Diagnostic::internal(
+                "creating a network policy",
+                "the planned policy is incomplete",
+            ));
+            return Value::Null;
+        };
+        if let Err(e) = client.create_policies(std::slice::from_ref(&policy)).await {
+            let mut d = explain("Network Policy Create Error", &e);
+            if e.status() == Some(403) {
+                // Point at the app the account cannot see, when one of them is.
+                for (attr, app) in [
+                    ("source_app_id", &policy.source.id),
+                    ("destination_app_id", &policy.destination.id),
+                ] {
+                    if matches!(client.app(app).await, Ok(None)) {
+                        d = d.at(AttributePath::root(attr));
+                        break;
+                    }
+                }
+            }
+            diags.push(d);
+            return Value::Null;
+        }
+        let port = change.planned.attr("port").as_str().unwrap_or_default();
+        state(
+            &policy.source.id,
+            &policy.destination.id,
+            &policy.destination.protocol,
+            port,
+            range,
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx<cf::Client>, current: &Value, diags: &mut Diagnostics) -> Value {
+        let client = match ctx.client() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return current.clone();
+            }
+        };
+        let Some((policy, range)) = policy_of(current) else {
+            return current.clone();
+        };
+        match client.policies_for_app(&policy.source.id).await {
+            Ok(found) if found.contains(&policy) => {
+                // Keep the port as it was written: the same range is the same policy.
+                let port = current.attr("port").as_str().unwrap_or_default();
+                state(
+                    &policy.source.id,
+                    &policy.destination.id,
+                    &policy.destination.protocol,
+                    port,
+                    range,
+                )
+            }
+            Ok(_) => {
+                tracing::info!(policy = %policy_id(&policy.source.id, &policy.destination.id, &policy.destination.protocol, range), "policy is gone; removing it from state");
+                Value::Null
+            }
+            Err(e) => {
+                diags.push(explain("Network Policy Read Error", &e));
+                current.clone()
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        _ctx: &Ctx<cf::Client>,
+        change: &Change,
+        _diags: &mut Diagnostics,
+    ) -> Value {
+        // Only the way the port is written can change in place; the policy is the same.
+        change.planned.clone()
+    }
+
+    async fn delete(&self, ctx: &Ctx<cf::Client>, prior: &Value, diags: &mut Diagnostics) {
+        let client = match ctx.client() {
+            Ok(c) => c,
+            Err(d) => return diags.push(d),
+        };
+        let Some((policy, _)) = policy_of(prior) else {
+            return;
+        };
+        if let Err(e) = client.delete_policies(&[policy]).await {
+            diags.push(explain("Network Policy Delete Error", &e));
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx<cf::Client>, id: &str, diags: &mut Diagnostics) -> Value {
+        let (source, destination, protocol, range) = match parse_id(id) {
+            Ok(parts) => parts,
+            Err(msg) => {
+                diags.push(Diagnostic::error("Invalid Import Id", msg));
+                return Value::Null;
+            }
+        };
+        let client = match ctx.client() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return Value::Null;
+            }
+        };
+        let policy = Policy::new(&source, &destination, &protocol, range.start, range.end);
+        match client.policies_for_app(&source).await {
+            Ok(found) if found.contains(&policy) => {
+                state(&source, &destination, &protocol, &range.canonical(), range)
+            }
+            Ok(_) => {
+                diags.push(Diagnostic::error(
+                    "Network Policy Not Found",
+                    format!(
+                        "No policy {id} exists (or the account cannot see both apps). List the source app's policies \
+                         with `cf network-policies --source APP` and import one of them."
+                    ),
+                ));
+                Value::Null
+            }
+            Err(e) => {
+                diags.push(explain("Network Policy Import Error", &e));
+                Value::Null
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_parse_and_print_canonically() {
+        assert_eq!(
+            PortRange::parse("8080").unwrap(),
+            PortRange {
+                start: 8080,
+                end: 8080
+            }
+        );
+        assert_eq!(PortRange::parse("8080-8080").unwrap().canonical(), "8080");
+        assert_eq!(
+            PortRange::parse("8080-8090").unwrap().canonical(),
+            "8080-8090"
+        );
+        assert!(PortRange::parse("61000-62000").unwrap().covers_tls());
+        assert!(!PortRange::parse("8080").unwrap().covers_tls());
+        assert_eq!(
+            PortRange::parse("0").unwrap_err(),
+            "Port 0 is out of range: ports are 1 to 65535."
+        );
+        assert_eq!(
+            PortRange::parse("70000").unwrap_err(),
+            "Port 70000 is out of range: ports are 1 to 65535."
+        );
+        assert_eq!(
+            PortRange::parse("90-80").unwrap_err(),
+            "The range \"90-80\" starts after it ends: write the lower port first."
+        );
+        for bad in ["", "http", "80-", "-80", "8080,8081", "80-90-100", " 80"] {
+            assert!(PortRange::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn import_ids_accept_a_range_or_one_port() {
+        let (s, d, p, r) = parse_id("a:b:tcp:61443").unwrap();
+        assert_eq!(
+            (s.as_str(), d.as_str(), p.as_str(), r),
+            (
+                "a",
+                "b",
+                "tcp",
+                PortRange {
+                    start: 61443,
+                    end: 61443
+                }
+            )
+        );
+        assert_eq!(
+            policy_id("a", "b", "udp", PortRange::parse("53").unwrap()),
+            "a:b:udp:53-53"
+        );
+        assert!(parse_id("a:b:icmp:1").is_err());
+        assert!(parse_id("a:b:tcp").is_err());
+    }
+}
