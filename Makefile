@@ -7,7 +7,7 @@ TOOLS := $(CURDIR)/.tools
 export PATH := $(TOOLS)/bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: demo test tools terraform tofu lint unit acceptance bench build release clean
+.PHONY: demo test tools terraform tofu lint unit acceptance bench build release clean docs
 
 ## demo: build the provider, run the quickstart with Terraform, print the result
 demo: terraform
@@ -56,6 +56,10 @@ release:
 ## bench: benchmarks that print figures (release build)
 bench: release
 	$(CARGO) bench -p acceptance-tests -p cloudgov-sim
+
+## docs: regenerate docs/ from the provider's schema, examples/ and docs/templates/
+docs:
+	UPDATE_DOCS=1 $(CARGO) test -p terraform-provider-cloudgov --lib docs::regenerate
 
 clean:
 	$(CARGO) clean

@@ -8,6 +8,7 @@
 
 pub mod cf;
 pub mod data_sources;
+pub mod docs;
 pub mod errors;
 pub mod framework;
 pub mod plugin;

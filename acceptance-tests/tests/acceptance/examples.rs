@@ -38,6 +38,7 @@ fn apply_example(cli: Cli, file: &Path) {
     };
     env.write("main.tf", &std::fs::read_to_string(file).unwrap());
     env.init();
+    env.run(&["validate", "-no-color"]).ok();
     env.apply();
     env.assert_no_changes();
     env.run(&["destroy", "-auto-approve", "-no-color"]).ok();
@@ -53,23 +54,63 @@ fn examples_apply(cli: Cli) {
 }
 for_each_cli!(examples_apply_cleanly, super::examples_apply);
 
+/// Every ```terraform / ```hcl block of the Markdown files under `dir`.
+fn snippets(dir: &Path, out: &mut Vec<(String, String)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let path = e.path();
+        if path.is_dir() {
+            snippets(&path, out);
+        } else if path.extension().is_some_and(|x| x == "md" || x == "tmpl") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut lines = text.lines().enumerate();
+            while let Some((n, line)) = lines.next() {
+                if line.trim() == "```terraform" || line.trim() == "```hcl" {
+                    let body: Vec<&str> = lines
+                        .by_ref()
+                        .map(|(_, l)| l)
+                        .take_while(|l| l.trim() != "```")
+                        .collect();
+                    out.push((
+                        format!("{}:{}", path.display(), n + 1),
+                        body.join("\n") + "\n",
+                    ));
+                }
+            }
+        }
+    }
+}
+
 fn examples_formatted(cli: Cli) {
     let Some(ws) = acceptance_tests::Workspace::new(cli) else {
         return;
     };
     let root = workspace_root();
-    for dir in ["examples", "docs"] {
-        if !root.join(dir).exists() {
-            continue;
-        }
-        let run = ws.run(&[
-            "fmt",
-            "-check",
-            "-recursive",
-            "-diff",
-            root.join(dir).to_str().unwrap(),
-        ]);
-        assert!(run.success, "{dir} has unformatted HCL:\n{}", run.output());
+    let run = ws.run(&[
+        "fmt",
+        "-check",
+        "-recursive",
+        "-diff",
+        root.join("examples").to_str().unwrap(),
+    ]);
+    assert!(
+        run.success,
+        "examples/ has unformatted HCL:\n{}",
+        run.output()
+    );
+    let mut found = Vec::new();
+    snippets(&root.join("docs"), &mut found);
+    assert!(found.len() >= 10, "{} snippets", found.len());
+    for (place, text) in found.iter().filter(|(_, t)| !t.contains("{{")) {
+        ws.write("snippet.tf", text);
+        let run = ws.run(&["fmt", "-check", "-diff", "snippet.tf"]);
+        assert!(
+            run.success,
+            "{place}: unformatted HCL:\n{}",
+            run.raw_output()
+        );
     }
 }
 for_each_cli!(examples_are_formatted, super::examples_formatted);
