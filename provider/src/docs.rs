@@ -37,6 +37,9 @@ fn plain(t: &Type) -> String {
     }
 }
 
+/// Chooses the attributes of one section.
+type Pick = fn(&Attribute) -> bool;
+
 /// The Required / Optional / Read-Only sections of a block, nested attributes
 /// expanded below them.
 fn schema_sections(
@@ -45,7 +48,7 @@ fn schema_sections(
     out: &mut String,
     nested: &mut Vec<(String, Vec<Attribute>)>,
 ) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    let groups: [(&str, Pick); 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional && !a.required),
@@ -62,10 +65,8 @@ fn schema_sections(
             format!("{title}:\n\n")
         });
         for a in attrs {
-            let mut line = format!("- `{}` ({})", a.name, type_name(a));
-            if a.sensitive {
-                line.push_str(", Sensitive");
-            }
+            let sensitive = if a.sensitive { ", Sensitive" } else { "" };
+            let mut line = format!("- `{}` ({}{sensitive})", a.name, type_name(a));
             if !a.description.is_empty() {
                 line.push(' ');
                 line.push_str(&a.description);
@@ -221,6 +222,33 @@ mod tests {
         assert!(
             md.contains("### Read-Only\n\n- `domain_id` (String)"),
             "{md}"
+        );
+    }
+
+    #[test]
+    fn every_attribute_has_a_description() {
+        fn walk(owner: &str, attrs: &[Attribute], missing: &mut Vec<String>) {
+            for a in attrs {
+                if a.description.trim().is_empty() {
+                    missing.push(format!("{owner}.{}", a.name));
+                }
+                if let AttrType::Nested(_, inner) = &a.ty {
+                    walk(&format!("{owner}.{}", a.name), inner, missing);
+                }
+            }
+        }
+        let p = CloudGov;
+        let mut missing = Vec::new();
+        walk("provider", &p.schema().block.attributes, &mut missing);
+        for r in p.resources() {
+            walk(r.type_name(), &r.schema().block.attributes, &mut missing);
+        }
+        for d in p.data_sources() {
+            walk(d.type_name(), &d.schema().block.attributes, &mut missing);
+        }
+        assert!(
+            missing.is_empty(),
+            "attributes without a description: {missing:?}"
         );
     }
 

@@ -146,3 +146,46 @@ for_each_cli!(
     network_policy_cross_space_and_permissions,
     super::cross_space_and_permissions
 );
+
+fn gone_and_missing(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    env.write("main.tf", &config("8080"));
+    env.init();
+    env.apply();
+    // Deleted behind Terraform's back, then destroyed without a refresh: the delete
+    // of a policy already gone succeeds.
+    let p = env
+        .sim
+        .handle
+        .state()
+        .policies
+        .iter()
+        .next()
+        .unwrap()
+        .clone();
+    assert!(env.sim.handle.delete_policy(&p));
+    env.run(&["destroy", "-auto-approve", "-refresh=false", "-no-color"])
+        .ok();
+    assert!(env.state().is_empty());
+    // Importing a policy that does not exist is refused.
+    let id = format!("{}:{}:tcp:9999", p.source, p.destination);
+    let out = env
+        .run(&["import", "-no-color", "cloudgov_network_policy.p", &id])
+        .failed()
+        .output();
+    assert!(out.contains("Network Policy Not Found"), "{out}");
+    let out = env
+        .run(&[
+            "import",
+            "-no-color",
+            "cloudgov_network_policy.p",
+            "not-an-id",
+        ])
+        .failed()
+        .output();
+    assert!(out.contains("Invalid Import Id"), "{out}");
+    assert!(env.state().is_empty());
+}
+for_each_cli!(network_policy_gone_and_missing, super::gone_and_missing);

@@ -30,7 +30,6 @@ impl PortRange {
     /// Parses the `port` argument, with a message fit for a diagnostic on failure.
     pub fn parse(text: &str) -> Result<PortRange, String> {
         let one = |s: &str| -> Result<u16, String> {
-            let s = s.trim();
             if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!(
                     "\"{text}\" is not a port or port range: write \"8080\" or \"8080-8090\"."

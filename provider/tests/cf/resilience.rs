@@ -123,3 +123,32 @@ async fn resilience_flaky_platform_200_operations_no_duplicates_no_losses() {
     eprintln!("flaky platform: 200 operations took {total} requests: {stats:?}");
     assert_no_secrets_logged(&sim);
 }
+
+#[tokio::test]
+async fn resilience_cancellation_stops_waiting_promptly() {
+    let sim = sim().await;
+    let mut cfg = config(&sim, password());
+    let cancel = tokio_util::sync::CancellationToken::new();
+    cfg.cancel = cancel.clone();
+    let client = terraform_provider_cloudgov::cf::Client::connect(cfg)
+        .await
+        .unwrap();
+    sim.handle
+        .add_fault(rule(Some("GET"), FaultKind::Latency { ms: 10_000 }, 1.0));
+    let started = std::time::Instant::now();
+    let stopper = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        cancel.cancel();
+    });
+    let err = client.list_policies(&[]).await.err().unwrap();
+    stopper.await.unwrap();
+    assert!(
+        matches!(err, terraform_provider_cloudgov::cf::Error::Cancelled),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+}
