@@ -53,8 +53,8 @@ build:
 release:
 	$(CARGO) build --release -p terraform-provider-cloudgov --bin terraform-provider-cloudgov
 
-## bench: benchmarks that print figures (release build)
-bench: release
+## bench: benchmarks that print figures (release build): provider start-up, plan cost, simulator throughput
+bench: release terraform
 	$(CARGO) bench -p acceptance-tests -p cloudgov-sim
 
 ## docs: regenerate docs/ from the provider's schema, examples/ and docs/templates/

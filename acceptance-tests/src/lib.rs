@@ -211,6 +211,11 @@ impl Workspace {
     /// A fresh workspace for `cli`, or None (with a loud line) when the CLI is not
     /// installed and may be skipped. With `CI=true` a missing CLI fails the test.
     pub fn new(cli: Cli) -> Option<Workspace> {
+        Workspace::with_provider(cli, None)
+    }
+
+    /// Like `new`, with a given provider binary instead of the debug build.
+    pub fn with_provider(cli: Cli, provider: Option<PathBuf>) -> Option<Workspace> {
         let Some(path) = cli.path() else {
             let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
             assert!(
@@ -227,7 +232,7 @@ impl Workspace {
         eprintln!("CLI: {} ({})", path.display(), cli.version());
         let dir = tempfile::tempdir().expect("temp dir");
         let mirror = dir.path().join("mirror");
-        write_mirror(&mirror, &provider_binary()).expect("mirror");
+        write_mirror(&mirror, &provider.unwrap_or_else(provider_binary)).expect("mirror");
         let rc = dir.path().join("cli.tfrc");
         std::fs::write(&rc, cli_config(&mirror)).expect("cli config");
         let work = dir.path().join("work");
@@ -357,7 +362,12 @@ pub struct SimWorkspace {
 impl SimWorkspace {
     /// A fresh one for `cli` (None when the CLI may be skipped).
     pub fn new(cli: Cli) -> Option<SimWorkspace> {
-        let mut ws = Workspace::new(cli)?;
+        SimWorkspace::new_with_provider(cli, None)
+    }
+
+    /// Like `new`, with a given provider binary.
+    pub fn new_with_provider(cli: Cli, provider: Option<PathBuf>) -> Option<SimWorkspace> {
+        let mut ws = Workspace::with_provider(cli, provider)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()

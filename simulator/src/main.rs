@@ -65,6 +65,10 @@ async fn main() -> anyhow::Result<()> {
         state_file: args.state_file,
         fault_seed: args.fault_seed,
     };
+    // Signal handlers first, so that a stop request right after the URL line is
+    // handled cleanly.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     let sim = Simulator::start(config).await?;
     if let (Some(path), Some(pem)) = (&args.ca_out, &sim.ca_pem) {
         std::fs::write(path, pem)?;
@@ -75,9 +79,8 @@ async fn main() -> anyhow::Result<()> {
         out.flush()?;
     }
     tracing::info!(url = %sim.url, "cloudgov-sim listening");
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        _ = int.recv() => {}
         _ = term.recv() => {}
     }
     tracing::info!("stopping");

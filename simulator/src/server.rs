@@ -240,13 +240,18 @@ impl Simulator {
         })
     }
 
-    /// Stops serving and waits for the server to finish.
+    /// Stops serving: in-flight requests get up to a second to finish, then open
+    /// connections (idle keep-alive ones included) are dropped.
     pub async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(std::time::Duration::from_secs(1), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
         }
     }
 }

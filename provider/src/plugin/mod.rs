@@ -276,14 +276,16 @@ async fn wait(
 /// to the whole process group: like Go providers, ignore SIGINT and leave the exit
 /// to Shutdown. SIGTERM still ends the process.
 fn ignore_interrupts(shutdown: CancellationToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    // Registered before the handshake line is printed, so no signal can arrive while
+    // the default action (exit) still applies.
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return;
+    };
     tokio::spawn(async move {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut int), Ok(mut term)) = (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) else {
-            return;
-        };
         loop {
             tokio::select! {
                 _ = int.recv() => tracing::debug!("interrupt received; waiting for the host to stop the provider"),

@@ -145,13 +145,10 @@ fn explain(summary: &str, err: &cf::Error) -> Diagnostic {
         ),
         _ => None,
     };
-    let d = errors::diagnostic(summary, err);
     match extra {
-        Some(text) => Diagnostic {
-            detail: format!("{}\n\n{text}", d.detail),
-            ..d
-        },
-        None => d,
+        // The specific explanation replaces the generic advice.
+        Some(text) => Diagnostic::error(summary, format!("{err}.\n\n{text}")),
+        None => errors::diagnostic(summary, err),
     }
 }
 
