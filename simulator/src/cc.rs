@@ -123,6 +123,27 @@ pub async fn not_found() -> Response {
     })
 }
 
+/// Keeps items whose space is in one of the orgs (when the filter is given).
+fn in_orgs<'a, T>(
+    state: &State,
+    items: Vec<&'a T>,
+    orgs: Option<Vec<String>>,
+    space: impl Fn(&T) -> &str,
+) -> Vec<&'a T> {
+    match orgs {
+        None => items,
+        Some(orgs) => items
+            .into_iter()
+            .filter(|i| {
+                state
+                    .spaces
+                    .get(space(i))
+                    .is_some_and(|s| orgs.contains(&s.org_guid))
+            })
+            .collect(),
+    }
+}
+
 fn by_created<T>(mut v: Vec<&T>, key: impl Fn(&T) -> (f64, &str)) -> Vec<&T> {
     v.sort_by(|a, b| {
         let (ta, ga) = key(a);
@@ -223,18 +244,9 @@ pub async fn list_apps(
     let items = filter_by(items, q.list("names"), |a| &a.name);
     let items = filter_by(items, q.list("guids"), |a| &a.guid);
     let items = filter_by(items, q.list("space_guids"), |a| &a.space_guid);
-    let items = match q.list("organization_guids") {
-        None => items,
-        Some(orgs) => items
-            .into_iter()
-            .filter(|a| {
-                state
-                    .spaces
-                    .get(&a.space_guid)
-                    .is_some_and(|s| orgs.contains(&s.org_guid))
-            })
-            .collect(),
-    };
+    let items = in_orgs(&state, items, q.list("organization_guids"), |a| {
+        &a.space_guid
+    });
     let b = shared.base_url();
     ok(trye!(q.page(&b, "/v3/apps", items, |a| json::app(&b, a))))
 }
@@ -335,18 +347,9 @@ pub async fn list_routes(
     let items = filter_by(items, q.list("paths"), |r| &r.path);
     let items = filter_by(items, q.list("domain_guids"), |r| &r.domain_guid);
     let items = filter_by(items, q.list("space_guids"), |r| &r.space_guid);
-    let items = match q.list("organization_guids") {
-        None => items,
-        Some(orgs) => items
-            .into_iter()
-            .filter(|r| {
-                state
-                    .spaces
-                    .get(&r.space_guid)
-                    .is_some_and(|s| orgs.contains(&s.org_guid))
-            })
-            .collect(),
-    };
+    let items = in_orgs(&state, items, q.list("organization_guids"), |r| {
+        &r.space_guid
+    });
     let items = match q.list("app_guids") {
         None => items,
         Some(apps) => items

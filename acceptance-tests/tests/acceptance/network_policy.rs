@@ -189,3 +189,43 @@ fn gone_and_missing(cli: Cli) {
     assert!(env.state().is_empty());
 }
 for_each_cli!(network_policy_gone_and_missing, super::gone_and_missing);
+
+fn quota(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let front = env.sim.handle.app_guid("dev", "frontend").unwrap();
+    let back = env.sim.handle.app_guid("dev", "backend").unwrap();
+    env.sim.handle.with_state(|s| {
+        for port in 1000..1150 {
+            s.policies.insert(Policy {
+                source: front.clone(),
+                destination: back.clone(),
+                protocol: "tcp".into(),
+                start: port,
+                end: port,
+            });
+        }
+    });
+    env.write("main.tf", &config("8080"));
+    env.init();
+    let out = env
+        .run(&["apply", "-auto-approve", "-no-color"])
+        .failed()
+        .output();
+    assert!(out.contains("policy quota exceeded"), "{out}");
+    assert!(
+        out.contains("as many policies as cloud.gov allows for one source app (150)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"8080-8090\""),
+        "the advice suggests ranges: {out}"
+    );
+    assert_eq!(
+        env.sim.handle.state().policies.len(),
+        150,
+        "nothing was created"
+    );
+}
+for_each_cli!(network_policy_quota_is_explained, super::quota);

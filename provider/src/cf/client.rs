@@ -471,12 +471,8 @@ impl Client {
         route_guid: &str,
         dests: &[Destination],
     ) -> Result<Vec<Destination>> {
-        let url = format!("{}/v3/routes/{route_guid}/destinations", self.inner.api);
-        let body = Destinations {
-            destinations: dests.to_vec(),
-        };
-        let req = Request::new(Method::POST, url).json(&body).idempotent(true);
-        Ok(self.cc_json::<Destinations>(req).await?.destinations)
+        self.send_destinations(Method::POST, route_guid, dests)
+            .await
     }
 
     /// Replaces all destinations.
@@ -485,14 +481,24 @@ impl Client {
         route_guid: &str,
         dests: &[Destination],
     ) -> Result<Vec<Destination>> {
+        self.send_destinations(Method::PATCH, route_guid, dests)
+            .await
+    }
+
+    /// Both destination writes are safe to repeat: inserting is idempotent on the
+    /// platform, and replacing sets the same list again.
+    async fn send_destinations(
+        &self,
+        method: Method,
+        route_guid: &str,
+        dests: &[Destination],
+    ) -> Result<Vec<Destination>> {
         let url = format!("{}/v3/routes/{route_guid}/destinations", self.inner.api);
         let body = Destinations {
             destinations: dests.to_vec(),
         };
-        Ok(self
-            .cc_json::<Destinations>(Request::new(Method::PATCH, url).json(&body))
-            .await?
-            .destinations)
+        let req = Request::new(method, url).json(&body).idempotent(true);
+        Ok(self.cc_json::<Destinations>(req).await?.destinations)
     }
 
     // ----- policies -----------------------------------------------------------------
