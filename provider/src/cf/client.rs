@@ -248,35 +248,29 @@ impl Client {
 
     // ----- lookups ----------------------------------------------------------------
 
-    /// The organization named `name`, if visible.
-    pub async fn org_by_name(&self, name: &str) -> Result<Option<Organization>> {
-        let this = self.clone();
-        let name = name.to_string();
-        self.cached(&format!("org/{name}"), async move {
-            Ok(this
-                .list_all::<Organization>("/v3/organizations", &[("names", &name)])
-                .await?
-                .into_iter()
-                .next())
+    /// The first item of a filtered list, cached per process.
+    async fn find_one<T>(&self, path: &str, pairs: &[(&str, &str)]) -> Result<Option<T>>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let key = format!("{path}?{}", query(pairs));
+        self.cached(&key, async {
+            Ok(self.list_all::<T>(path, pairs).await?.into_iter().next())
         })
         .await
     }
 
+    /// The organization named `name`, if visible.
+    pub async fn org_by_name(&self, name: &str) -> Result<Option<Organization>> {
+        self.find_one("/v3/organizations", &[("names", name)]).await
+    }
+
     /// The space `name` in org `org_guid`, if visible.
     pub async fn space_by_name(&self, org_guid: &str, name: &str) -> Result<Option<Space>> {
-        let this = self.clone();
-        let (org, name) = (org_guid.to_string(), name.to_string());
-        self.cached(&format!("space/{org}/{name}"), async move {
-            let pairs = [
-                ("names", name.as_str()),
-                ("organization_guids", org.as_str()),
-            ];
-            Ok(this
-                .list_all::<Space>("/v3/spaces", &pairs)
-                .await?
-                .into_iter()
-                .next())
-        })
+        self.find_one(
+            "/v3/spaces",
+            &[("names", name), ("organization_guids", org_guid)],
+        )
         .await
     }
 
@@ -287,17 +281,8 @@ impl Client {
 
     /// The app `name` in space `space_guid`, if visible.
     pub async fn app_by_name(&self, space_guid: &str, name: &str) -> Result<Option<App>> {
-        let this = self.clone();
-        let (space, name) = (space_guid.to_string(), name.to_string());
-        self.cached(&format!("app/{space}/{name}"), async move {
-            let pairs = [("names", name.as_str()), ("space_guids", space.as_str())];
-            Ok(this
-                .list_all::<App>("/v3/apps", &pairs)
-                .await?
-                .into_iter()
-                .next())
-        })
-        .await
+        self.find_one("/v3/apps", &[("names", name), ("space_guids", space_guid)])
+            .await
     }
 
     /// An app by GUID.
@@ -307,26 +292,13 @@ impl Client {
 
     /// The domain named `name`.
     pub async fn domain_by_name(&self, name: &str) -> Result<Option<Domain>> {
-        let this = self.clone();
-        let name = name.to_string();
-        self.cached(&format!("domain/{name}"), async move {
-            Ok(this
-                .list_all::<Domain>("/v3/domains", &[("names", &name)])
-                .await?
-                .into_iter()
-                .next())
-        })
-        .await
+        self.find_one("/v3/domains", &[("names", name)]).await
     }
 
-    /// A domain by GUID.
+    /// A domain by GUID, cached per process.
     pub async fn domain(&self, guid: &str) -> Result<Option<Domain>> {
-        let this = self.clone();
-        let guid = guid.to_string();
-        self.cached(&format!("domain-guid/{guid}"), async move {
-            this.get_opt(&format!("/v3/domains/{guid}")).await
-        })
-        .await
+        let path = format!("/v3/domains/{guid}");
+        self.cached(&path, self.get_opt(&path)).await
     }
 
     // ----- routes -----------------------------------------------------------------
