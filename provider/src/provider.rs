@@ -256,6 +256,12 @@ impl crate::framework::Provider for CloudGov {
         cancel: &CancellationToken,
         diags: &mut Diagnostics,
     ) -> Option<cf::Client> {
+        if !config.is_wholly_known() {
+            // Terraform configures again once the values are known (at apply); until
+            // then resources that need the platform report that it is not configured.
+            tracing::debug!("provider configuration is not yet known; not connecting");
+            return None;
+        }
         let env = |k: &str| std::env::var(k).ok();
         let settings = Settings::resolve(config, env, diags);
         tracing::debug!(settings = ?settings, "provider settings resolved");
@@ -388,6 +394,18 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn unknown_configuration_defers_connecting() {
+        use crate::framework::Provider;
+        let config = Value::object([("api_url", Value::Unknown), ("user", Value::from("u"))]);
+        let mut diags = Diagnostics::new();
+        let client = CloudGov
+            .configure(&config, "1.0.3", &CancellationToken::new(), &mut diags)
+            .await;
+        assert!(client.is_none());
+        assert!(diags.0.is_empty(), "{diags:?}");
+    }
 
     #[test]
     fn api_url_rules() {
