@@ -285,9 +285,12 @@ impl Client {
             .await
     }
 
-    /// An app by GUID.
+    /// An app by GUID, cached per process.
     pub async fn app(&self, guid: &str) -> Result<Option<App>> {
-        self.get_opt(&format!("/v3/apps/{guid}")).await
+        // Cached: every plan of a route checks its destination apps, and many routes
+        // share apps.
+        let path = format!("/v3/apps/{guid}");
+        self.cached(&path, self.get_opt(&path)).await
     }
 
     /// The domain named `name`.

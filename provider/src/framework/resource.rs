@@ -58,13 +58,6 @@ pub struct Plan {
     pub requires_replace: Vec<AttributePath>,
 }
 
-impl Plan {
-    /// True when the resource is being created.
-    pub fn is_create(&self) -> bool {
-        self.prior.is_null()
-    }
-}
-
 /// The inputs of create and update.
 #[derive(Debug, Clone)]
 pub struct Change {

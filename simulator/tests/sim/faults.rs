@@ -73,19 +73,27 @@ async fn faults_reset_and_dropped_response_after_commit() {
     let a = sim.handle.app_guid("dev", "frontend").unwrap();
     let b = sim.handle.app_guid("dev", "backend").unwrap();
 
+    // A transport error: no answer, or an answer whose body never arrives.
+    let post_fails = |port: i64| {
+        let (url, t, body) = (
+            format!("{}{POLICIES}", sim.url),
+            t.clone(),
+            policy_body(&a, &b, "tcp", port, port),
+        );
+        async move {
+            match client().post(url).bearer_auth(t).json(&body).send().await {
+                Err(_) => true,
+                Ok(resp) => resp.bytes().await.is_err(),
+            }
+        }
+    };
+
     sim.handle
         .add_fault(rule(POLICIES, Some("POST"), FaultKind::Reset));
-    let err = client()
-        .post(format!("{}{POLICIES}", sim.url))
-        .bearer_auth(&t)
-        .json(&policy_body(&a, &b, "tcp", 1, 1))
-        .send()
-        .await;
-    let failed = match err {
-        Err(_) => true,
-        Ok(resp) => resp.bytes().await.is_err(),
-    };
-    assert!(failed, "a reset must surface as a transport error");
+    assert!(
+        post_fails(1).await,
+        "a reset must surface as a transport error"
+    );
     assert!(
         sim.handle.state().policies.is_empty(),
         "a reset happens before handling"
@@ -93,17 +101,7 @@ async fn faults_reset_and_dropped_response_after_commit() {
 
     sim.handle
         .add_fault(rule(POLICIES, Some("POST"), FaultKind::DropResponse));
-    let res = client()
-        .post(format!("{}{POLICIES}", sim.url))
-        .bearer_auth(&t)
-        .json(&policy_body(&a, &b, "tcp", 2, 2))
-        .send()
-        .await;
-    let failed = match res {
-        Err(_) => true,
-        Ok(resp) => resp.bytes().await.is_err(),
-    };
-    assert!(failed, "the response must be lost");
+    assert!(post_fails(2).await, "the response must be lost");
     assert_eq!(
         sim.handle.state().policies.len(),
         1,
