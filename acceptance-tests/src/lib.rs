@@ -268,13 +268,31 @@ impl Workspace {
 
     /// Runs the CLI with these arguments in the working directory.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(&[], args)
+    }
+
+    /// Runs the CLI with these arguments and, for this command only, these extra
+    /// environment variables.
+    pub fn run_env(&self, extra: &[(&str, &str)], args: &[&str]) -> Run {
         let path = self.cli.path().expect("cli");
         let mut cmd = Command::new(&path);
         cmd.args(args)
             .current_dir(self.work_dir())
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PROVIDER");
-        for (k, v) in &self.env {
+        // The tests say which foundation and login they use; none leaks in from the
+        // shell that runs them.
+        for (k, _) in std::env::vars_os() {
+            if k.to_str().is_some_and(|k| k.starts_with("CF_")) {
+                cmd.env_remove(k);
+            }
+        }
+        for (k, v) in self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(extra.iter().copied())
+        {
             cmd.env(k, v);
         }
         let out = cmd.output().expect("run cli");

@@ -359,9 +359,13 @@ impl Settings {
                             return None;
                         }
                         Ok(Some(saved)) if saved.credentials().is_some() => {
-                            if !self.api_url_given && !saved.target.is_empty() {
-                                api_url = saved.target.trim_end_matches('/').to_string();
+                            // A saved login is sent only to the foundation that issued
+                            // it: checked before any request is made.
+                            if let Some(d) = self.saved_login_mismatch(&saved) {
+                                diags.push(d);
+                                return None;
                             }
+                            api_url = saved.target.trim_end_matches('/').to_string();
                             skip = skip || saved.ssl_disabled;
                             saved.credentials().expect("checked")
                         }
@@ -388,6 +392,42 @@ impl Settings {
             Some("off" | "0" | "false" | "no")
         );
         Some(config)
+    }
+}
+
+impl Settings {
+    /// Why the cf CLI's saved login must not be used here, if it must not: it names
+    /// no foundation, or `api_url` names another one than the one that issued it.
+    fn saved_login_mismatch(&self, saved: &cf::CfCliConfig) -> Option<Diagnostic> {
+        let file = saved.path.display();
+        if saved.target.trim().is_empty() {
+            return Some(Diagnostic::error(
+                "Saved cf CLI Login Has No Target",
+                format!(
+                    "The cf CLI's saved login in {file} does not say which foundation issued it (its \
+                     `Target` is empty), so the provider will not send it anywhere. Log in again with \
+                     `cf login -a API_URL`, or give the provider credentials (CF_USER and CF_PASSWORD, \
+                     CF_CLIENT_ID and CF_CLIENT_SECRET, or CF_ACCESS_TOKEN)."
+                ),
+            ));
+        }
+        if !self.api_url_given || saved.issued_for(&self.api_url) {
+            return None;
+        }
+        let (api, target) = (&self.api_url, saved.target.trim_end_matches('/'));
+        Some(
+            Diagnostic::error(
+                "Saved cf CLI Login Is for Another Foundation",
+                format!(
+                    "`api_url` (or CF_API_URL) is \"{api}\", but the cf CLI's saved login in {file} was issued \
+                     by \"{target}\". The provider never sends a login to a foundation that did not issue it, \
+                     so nothing was sent. Either log in to \"{api}\" with `cf login -a {api}`, or give the \
+                     provider credentials for it (CF_USER and CF_PASSWORD, CF_CLIENT_ID and CF_CLIENT_SECRET, \
+                     or CF_ACCESS_TOKEN), or unset `api_url` to use \"{target}\"."
+                ),
+            )
+            .at(AttributePath::root("api_url")),
+        )
     }
 }
 

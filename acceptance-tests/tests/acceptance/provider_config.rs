@@ -105,3 +105,107 @@ fn wrong_password(cli: Cli) {
     assert!(!out.contains("not-the-password-93c1"), "{out}");
 }
 for_each_cli!(provider_wrong_password_is_clear, super::wrong_password);
+
+/// Starts a simulator on a runtime of the caller's.
+fn start_sim(rt: &tokio::runtime::Runtime) -> cloudgov_sim::Simulator {
+    rt.block_on(cloudgov_sim::Simulator::start(
+        cloudgov_sim::Config::default(),
+    ))
+    .expect("simulator")
+}
+
+/// A cf CLI home logged in to `sim` as `deployer`, as `cf login` leaves it.
+fn cf_home_for(rt: &tokio::runtime::Runtime, sim: &cloudgov_sim::Simulator) -> tempfile::TempDir {
+    let token: serde_json::Value = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/oauth/token", sim.url))
+            .basic_auth("cf", Some(""))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "deployer"),
+                ("password", "deployer"),
+            ])
+            .send()
+            .await
+            .expect("token request")
+            .json()
+            .await
+            .expect("token JSON")
+    });
+    let home = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(home.path().join(".cf")).expect("cf dir");
+    let config = serde_json::json!({
+        "ConfigVersion": 3,
+        "Target": sim.url,
+        "AccessToken": format!("bearer {}", token["access_token"].as_str().expect("access token")),
+        "RefreshToken": token["refresh_token"],
+        "UAAOAuthClient": "cf",
+        "UAAOAuthClientSecret": "",
+    });
+    std::fs::write(home.path().join(".cf/config.json"), config.to_string()).expect("config");
+    home
+}
+
+/// A saved cf CLI login for one foundation is never sent to another: with
+/// `CF_API_URL` naming a second simulator, the plan fails naming both URLs and the
+/// second simulator receives no request at all. Without `CF_API_URL`, the saved
+/// login's own foundation is used.
+fn saved_login_stays_home(cli: Cli) {
+    let Some(mut ws) = Workspace::new(cli) else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let issuer = start_sim(&rt);
+    let other = start_sim(&rt);
+    let home = cf_home_for(&rt, &issuer);
+    ws.env("CF_HOME", &home.path().display().to_string());
+    ws.write("providers.tf", acceptance_tests::PROVIDERS_TF);
+    ws.write(
+        "main.tf",
+        "data \"cloudgov_org\" \"o\" {\n  name = \"sandbox\"\n}\n\noutput \"org\" {\n  value = data.cloudgov_org.o.id\n}\n",
+    );
+    ws.init();
+    issuer.handle.reset_stats();
+
+    let out = ws
+        .run_env(&[("CF_API_URL", &other.url)], &["plan", "-no-color"])
+        .failed()
+        .output();
+    assert!(
+        out.contains("Saved cf CLI Login Is for Another Foundation"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("\"{}\"", other.url)), "{out}");
+    assert!(out.contains(&format!("\"{}\"", issuer.url)), "{out}");
+    assert!(out.contains("cf login -a"), "{out}");
+    assert!(
+        other.handle.stats().is_empty(),
+        "the other foundation was contacted: {:?}",
+        other.handle.stats()
+    );
+    assert!(
+        issuer.handle.stats().is_empty(),
+        "nothing should be sent anywhere: {:?}",
+        issuer.handle.stats()
+    );
+
+    // The same foundation spelt with a trailing slash is the same foundation.
+    ws.run_env(
+        &[("CF_API_URL", &format!("{}/", issuer.url))],
+        &["plan", "-no-color"],
+    )
+    .ok();
+    // And without CF_API_URL the login's Target is used.
+    let plan = ws.run(&["plan", "-no-color"]).ok();
+    assert!(plan.stdout.contains("org"), "{}", plan.stdout);
+    assert!(issuer.handle.count("GET /v3/organizations") >= 2);
+    assert!(other.handle.stats().is_empty());
+}
+for_each_cli!(
+    provider_saved_login_stays_home,
+    super::saved_login_stays_home
+);

@@ -87,6 +87,9 @@ impl Credentials {
 #[derive(Clone, Default, serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CfCliConfig {
+    /// The file it was read from, for messages.
+    #[serde(skip)]
+    pub path: std::path::PathBuf,
     /// The API it targets.
     #[serde(default)]
     pub target: String,
@@ -116,12 +119,26 @@ impl CfCliConfig {
             .or(home.filter(|s| !s.is_empty()))?;
         let path = std::path::Path::new(base).join(".cf").join("config.json");
         let text = std::fs::read_to_string(&path).ok()?;
-        Some(serde_json::from_str(&text).map_err(|e| {
-            Error::Config(format!(
-                "the cf CLI configuration {} could not be read: {e}",
-                path.display()
-            ))
-        }))
+        Some(
+            serde_json::from_str(&text)
+                .map(|c: CfCliConfig| CfCliConfig {
+                    path: path.clone(),
+                    ..c
+                })
+                .map_err(|e| {
+                    Error::Config(format!(
+                        "the cf CLI configuration {} could not be read: {e}",
+                        path.display()
+                    ))
+                }),
+        )
+    }
+
+    /// True when `api_url` names the foundation this login was issued by (its
+    /// `Target`): same scheme, host and port, and same path but for trailing
+    /// slashes. A saved credential is only ever sent to that foundation.
+    pub fn issued_for(&self, api_url: &str) -> bool {
+        same_foundation(&self.target, api_url)
     }
 
     /// Credentials from this login, if it holds a token.
@@ -146,6 +163,22 @@ impl CfCliConfig {
             client_secret: self.uaa_client_secret.clone(),
         })
     }
+}
+
+/// True when two API URLs name the same foundation: scheme and host compared without
+/// case, the port with its scheme's default filled in, the path without trailing
+/// slashes. Anything unparsable matches nothing.
+pub fn same_foundation(a: &str, b: &str) -> bool {
+    let key = |u: &str| {
+        let url = reqwest::Url::parse(u.trim()).ok()?;
+        Some((
+            url.scheme().to_string(),
+            url.host_str()?.to_ascii_lowercase(),
+            url.port_or_known_default(),
+            url.path().trim_end_matches('/').to_string(),
+        ))
+    };
+    matches!((key(a), key(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// When a JWT says it expires, as an `Instant` (None if it is not a readable JWT).
@@ -404,5 +437,33 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(CfCliConfig::load(Some("/nonexistent"), None).is_none());
+        assert_eq!(cfg.path, dir.path().join(".cf/config.json"));
+    }
+
+    #[test]
+    fn same_foundation_ignores_only_spelling() {
+        let yes = [
+            ("https://api.fr.cloud.gov", "https://api.fr.cloud.gov/"),
+            ("https://API.fr.cloud.gov", "https://api.fr.cloud.gov:443"),
+            ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
+        ];
+        for (a, b) in yes {
+            assert!(same_foundation(a, b), "{a} {b}");
+        }
+        let no = [
+            ("https://api.fr.cloud.gov", "https://api.fr-stage.cloud.gov"),
+            ("https://api.fr.cloud.gov", "http://api.fr.cloud.gov"),
+            ("https://127.0.0.1:8080", "https://127.0.0.1:8081"),
+            (
+                "https://api.example.org",
+                "https://api.example.org.evil.test",
+            ),
+            ("https://api.example.org/a", "https://api.example.org/b"),
+            ("", "https://api.example.org"),
+            ("not a url", "not a url"),
+        ];
+        for (a, b) in no {
+            assert!(!same_foundation(a, b), "{a} {b}");
+        }
     }
 }

@@ -174,3 +174,77 @@ async fn auth_api_url_without_scheme_says_what_to_write() {
     cfg.api_url = format!("{}/", sim.url);
     assert_eq!(Client::connect(cfg).await.unwrap().api_url(), sim.url);
 }
+
+#[tokio::test]
+async fn auth_saved_login_is_never_sent_to_another_foundation() {
+    use terraform_provider_cloudgov::framework::{Diagnostics, Value};
+    use terraform_provider_cloudgov::provider::Settings;
+    let issuer = sim().await;
+    let other = sim().await;
+    let (access, refresh) = token_for(&issuer).await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".cf")).unwrap();
+    std::fs::write(
+        home.path().join(".cf/config.json"),
+        serde_json::json!({"Target": issuer.url, "AccessToken": format!("bearer {access}"), "RefreshToken": refresh}).to_string(),
+    )
+    .unwrap();
+    let home_str = home.path().display().to_string();
+    let env = |api: Option<String>| {
+        let home = home_str.clone();
+        move |k: &str| match k {
+            "CF_HOME" => Some(home.clone()),
+            "CF_API_URL" => api.clone(),
+            _ => None,
+        }
+    };
+    issuer.handle.reset_stats();
+
+    // api_url names another foundation: refused before anything is sent.
+    let mut diags = Diagnostics::new();
+    let settings = Settings::resolve(&Value::Null, env(Some(other.url.clone())), &mut diags);
+    let config = settings.client_config(env(Some(other.url.clone())), &mut diags);
+    assert!(config.is_none());
+    let d = &diags.0[0];
+    assert_eq!(d.summary, "Saved cf CLI Login Is for Another Foundation");
+    assert!(
+        d.detail.contains(&format!("\"{}\"", other.url)),
+        "{}",
+        d.detail
+    );
+    assert!(
+        d.detail.contains(&format!("\"{}\"", issuer.url)),
+        "{}",
+        d.detail
+    );
+    assert!(!d.detail.contains(&access) && !d.detail.contains(&refresh));
+
+    // The issuer itself, however spelt, and no api_url at all, both work.
+    for api in [Some(format!("{}/", issuer.url)), None] {
+        let mut diags = Diagnostics::new();
+        let settings = Settings::resolve(&Value::Null, env(api.clone()), &mut diags);
+        let mut config = settings.client_config(env(api), &mut diags).unwrap();
+        assert!(diags.0.is_empty(), "{diags:?}");
+        config.retry = fast_retry();
+        let client = Client::connect(config).await.unwrap();
+        assert_eq!(client.api_url(), issuer.url);
+        client.org_by_name("sandbox").await.unwrap().unwrap();
+    }
+    assert!(issuer.handle.count("GET /v3/organizations") >= 1);
+    assert!(
+        other.handle.stats().is_empty(),
+        "the other foundation was contacted: {:?}",
+        other.handle.stats()
+    );
+
+    // A saved login that names no foundation is sent nowhere.
+    std::fs::write(
+        home.path().join(".cf/config.json"),
+        serde_json::json!({"Target": "", "AccessToken": format!("bearer {access}")}).to_string(),
+    )
+    .unwrap();
+    let mut diags = Diagnostics::new();
+    let settings = Settings::resolve(&Value::Null, env(None), &mut diags);
+    assert!(settings.client_config(env(None), &mut diags).is_none());
+    assert_eq!(diags.0[0].summary, "Saved cf CLI Login Has No Target");
+}
