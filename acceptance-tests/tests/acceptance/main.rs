@@ -1,15 +1,20 @@
-//! Acceptance tests: the real terraform and tofu CLIs against the provider binary
-//! and a simulator of their own. Each test runs once per CLI (a module per test, a
-//! function per CLI); each run has its own temp directory, CLI configuration,
+//! Acceptance tests: the real CLIs (Terraform 1.0.3, the current Terraform and
+//! OpenTofu) against the provider binary and a simulator of their own. Each test runs
+//! once per CLI (a module per test, a function per CLI); each run has its own temp directory, CLI configuration,
 //! filesystem mirror and simulator on 127.0.0.1:0.
 
-/// Defines `$name::terraform` and `$name::tofu` calling `$body(cli)`.
+/// Defines `$name::terraform`, `$name::terraform_current` and `$name::tofu` calling
+/// `$body(cli)`.
 macro_rules! for_each_cli {
     ($name:ident, $body:path) => {
         mod $name {
             #[test]
             fn terraform() {
                 $body(acceptance_tests::Cli::Terraform)
+            }
+            #[test]
+            fn terraform_current() {
+                $body(acceptance_tests::Cli::TerraformCurrent)
             }
             #[test]
             fn tofu() {
