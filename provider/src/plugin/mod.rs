@@ -165,6 +165,7 @@ pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
         }));
 
     ignore_interrupts(shutdown.clone());
+    exit_with_host(shutdown.clone());
 
     let (cert_base64, server) = match &env.client_cert {
         Some(pem) => {
@@ -294,6 +295,43 @@ fn ignore_interrupts(shutdown: CancellationToken) {
         }
     });
 }
+
+/// How often the provider checks that the process that started it is still there.
+const HOST_CHECK_INTERVAL: Duration = Duration::from_millis(500);
+
+/// A provider must not outlive the Terraform that started it: a CI runner's timeout
+/// or the OOM killer ends Terraform with SIGKILL, which never reaches the provider,
+/// and an orphan would keep running (adopted by PID 1). When the parent process
+/// changes, the host is gone: shut down as Shutdown would. Polling the parent id is
+/// portable across Unix systems and needs no unsafe code (unlike a parent-death
+/// signal, which is Linux-only).
+#[cfg(unix)]
+fn exit_with_host(shutdown: CancellationToken) {
+    let host = std::os::unix::process::parent_id();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(HOST_CHECK_INTERVAL);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            let now = std::os::unix::process::parent_id();
+            if now != host {
+                tracing::warn!(
+                    host,
+                    now,
+                    "the process that started the provider is gone; exiting"
+                );
+                shutdown.cancel();
+                return;
+            }
+        }
+    });
+}
+
+/// Elsewhere the host's end closes the plugin connection; nothing to watch.
+#[cfg(not(unix))]
+fn exit_with_host(_shutdown: CancellationToken) {}
 
 /// TLS handshakes run in their own tasks so one slow or hostile client never blocks
 /// accepting the next; failed handshakes are logged and dropped.

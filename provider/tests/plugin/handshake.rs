@@ -161,3 +161,62 @@ fn debug_mode_prints_reattach_instructions_and_serves_plain_grpc() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// True while `pid` is a live process (a zombie waiting to be reaped is not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .map(|(_, rest)| rest.trim_start().chars().next())
+        })
+        .is_some_and(|state| state != Some('Z'))
+}
+
+/// Terraform killed with SIGKILL never calls Shutdown: the provider notices its
+/// parent is gone and exits within 3 seconds instead of running on as an orphan.
+#[test]
+fn provider_exits_when_its_host_is_killed() {
+    let cert = host_cert();
+    let host = host_command(Some(&cert));
+    // A stand-in host: a shell that starts the provider, says its pid, and waits.
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("\"$0\" & echo $! > \"$1\"; wait")
+        .arg(binary())
+        .env_clear();
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    cmd.arg(&pid_file);
+    for (k, v) in host.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let plugin = start(cmd);
+    assert!(
+        plugin.handshake.starts_with("1|6|tcp|"),
+        "{}",
+        plugin.handshake
+    );
+    let pid: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(alive(pid));
+    let mut plugin = plugin;
+    plugin.child.kill().unwrap(); // SIGKILL the host
+    let killed = Instant::now();
+    while alive(pid) && killed.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !alive(pid),
+        "the provider (pid {pid}) is still running 3 s after its host was killed"
+    );
+    let _ = plugin.finish(Duration::ZERO);
+}
