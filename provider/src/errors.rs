@@ -9,7 +9,7 @@ use crate::framework::{AttributePath, Diagnostic};
 fn advice(err: &Error) -> &'static str {
     match err {
         Error::Auth { .. } => "Check the credentials the provider was given.",
-        Error::Certificate { .. } => "",
+        Error::Certificate { .. } | Error::Unreachable { .. } => "",
         Error::Transport { .. } | Error::Timeout { .. } => {
             "Check that api_url is right and the platform is reachable from here, then retry; nothing was left half done by the provider."
         }
@@ -42,6 +42,14 @@ pub fn diagnostic(summary: &str, err: &Error) -> Diagnostic {
         format!("{err}.\n\n{advice}")
     };
     Diagnostic::error(summary, detail)
+}
+
+/// An error diagnostic for a failed call about a named object: `what` (such as
+/// "Route backend.apps.internal (GUID) was not deleted") leads the detail.
+pub fn diagnostic_about(summary: &str, what: &str, err: &Error) -> Diagnostic {
+    let mut d = diagnostic(summary, err);
+    d.detail = format!("{what}: {}", d.detail);
+    d
 }
 
 /// The attribute a login failure points at.

@@ -7,6 +7,7 @@
 //! `provider` (the `cloudgov` provider and its list of resources).
 
 pub mod cf;
+pub mod checks;
 pub mod data_sources;
 pub mod docs;
 pub mod errors;

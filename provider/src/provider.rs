@@ -100,13 +100,26 @@ impl Settings {
         };
         let skip = match config.attr("skip_ssl_validation").as_bool() {
             Some(b) => b,
-            None => matches!(
-                env("CF_SKIP_SSL_VALIDATION")
-                    .as_deref()
-                    .map(str::to_ascii_lowercase)
-                    .as_deref(),
-                Some("true" | "1")
-            ),
+            None => match env("CF_SKIP_SSL_VALIDATION").map(|v| v.trim().to_ascii_lowercase()) {
+                None => false,
+                Some(v) => match v.as_str() {
+                    "true" | "1" => true,
+                    "false" | "0" | "" => false,
+                    _ => {
+                        diags.push(
+                            Diagnostic::error(
+                                "Invalid CF_SKIP_SSL_VALIDATION",
+                                format!(
+                                    "The environment variable CF_SKIP_SSL_VALIDATION is \"{v}\"; it takes true, \
+                                     false, 1 or 0. It stands in for `skip_ssl_validation`."
+                                ),
+                            )
+                            .at(AttributePath::root("skip_ssl_validation")),
+                        );
+                        false
+                    }
+                },
+            },
         };
         let given = get("api_url");
         let api_url_given = given.is_some();
@@ -142,7 +155,18 @@ pub fn check_api_url(url: &str) -> Result<(), Diagnostic> {
         )
         .at(path.clone())
     })?;
-    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let url_path = rest[host.len()..].trim_end_matches('/');
+    if !url_path.is_empty() {
+        return Err(Diagnostic::error(
+            "Invalid API URL",
+            format!(
+                "\"{url}\" has a path (\"{url_path}\"). Write the API's root URL without a path, such as \
+                 \"{scheme}://{host}\"."
+            ),
+        )
+        .at(AttributePath::root("api_url")));
+    }
     let host_only = if host.starts_with('[') {
         host.split(']').next().unwrap_or("").trim_start_matches('[')
     } else {
@@ -276,9 +300,10 @@ impl crate::framework::Provider for CloudGov {
                 let d = crate::errors::diagnostic("Provider Configuration Error", &e);
                 diags.push(match &e {
                     cf::Error::Auth { mode, .. } => d.at(crate::errors::auth_attribute(*mode)),
-                    cf::Error::Config(_) | cf::Error::Transport { .. } => {
-                        d.at(AttributePath::root("api_url"))
-                    }
+                    cf::Error::Config(_)
+                    | cf::Error::Transport { .. }
+                    | cf::Error::Unreachable { .. }
+                    | cf::Error::Certificate { .. } => d.at(AttributePath::root("api_url")),
                     _ => d,
                 });
                 None

@@ -310,12 +310,25 @@ impl TokenSource {
                     .append_pair("grant_type", "client_credentials")
                     .finish()
             }
-            Credentials::AccessToken { .. } | Credentials::CfHome { .. } => {
+            Credentials::AccessToken { access, .. } | Credentials::CfHome { access, .. } => {
+                let reason = match jwt_expiry(access) {
+                    None => {
+                        "the access token is not a valid token (it is not a JWT). Give the whole token, as \
+                             `cf oauth-token` prints it (with or without `bearer `)"
+                    }
+                    Some(at) if at <= Instant::now() + MARGIN => {
+                        "the access token has expired and there is no refresh token to renew it. Log in again \
+                         (`cf login`, or a new access token) and retry"
+                    }
+                    Some(_) => {
+                        "the platform refused the access token (it was revoked, or issued by another \
+                         foundation), and there is no refresh token to renew it. Log in again (`cf login`, or a \
+                         new access token) and retry"
+                    }
+                };
                 return Err(Error::Auth {
                     mode,
-                    reason: "the access token has expired and there is no refresh token to renew it. Log in again \
-                             (`cf login`, or a new access token) and retry"
-                        .into(),
+                    reason: reason.into(),
                 });
             }
         };
@@ -358,9 +371,18 @@ impl TokenSource {
             })
             .unwrap_or_else(|| format!("UAA answered {}", resp.status));
         if matches!(resp.status, 400 | 401 | 403) {
+            let origin = match &self.creds {
+                Credentials::Password {
+                    origin: Some(o), ..
+                } => format!(
+                    ". The user was looked up in the identity provider with origin \"{o}\" (origin, CF_ORIGIN): \
+                     check that the user belongs to it, or unset origin for a UAA user such as a service account"
+                ),
+                _ => String::new(),
+            };
             Err(Error::Auth {
                 mode: self.mode(),
-                reason: format!("{reason} (UAA at {})", self.token_url),
+                reason: format!("{reason} (UAA at {}){origin}", self.token_url),
             })
         } else {
             Err(Error::Api {

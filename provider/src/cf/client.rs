@@ -75,6 +75,9 @@ pub(super) struct Inner {
     job_timeout: Duration,
     pub(super) batcher: PolicyBatcher,
     pub(super) cache: Cache,
+    /// Routes this process created, so that a second resource naming the same route
+    /// in one run is told another resource owns it.
+    created_routes: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// A logged-in client. Cheap to clone; clones share tokens, batches and caches.
@@ -146,6 +149,12 @@ impl Client {
         )?;
         let root_url = format!("{api}/");
         let resp = http.send(&Request::new(Method::GET, &root_url)).await?;
+        if resp.status == 404 {
+            return Err(Error::Config(format!(
+                "{api} is not a Cloud Foundry API: GET {root_url} answered 404. api_url is the API's root URL, \
+                 without a path, such as https://api.fr.cloud.gov"
+            )));
+        }
         if resp.status != 200 {
             return Err(cc_error(&resp));
         }
@@ -172,6 +181,7 @@ impl Client {
                 job_timeout: config.job_timeout,
                 batcher: PolicyBatcher::default(),
                 cache: Cache::default(),
+                created_routes: std::sync::Mutex::default(),
             }),
         };
         // Log in now, so bad credentials surface at configuration time.
@@ -274,9 +284,10 @@ impl Client {
         .await
     }
 
-    /// A space by GUID.
+    /// A space by GUID, cached per process.
     pub async fn space(&self, guid: &str) -> Result<Option<Space>> {
-        self.get_opt(&format!("/v3/spaces/{guid}")).await
+        let path = format!("/v3/spaces/{guid}");
+        self.cached(&path, self.get_opt(&path)).await
     }
 
     /// The app `name` in space `space_guid`, if visible.
@@ -321,19 +332,50 @@ impl Client {
             .find(|r| r.path.is_empty()))
     }
 
-    /// Creates a route. Route creation is not idempotent, so when an answer is lost
-    /// the route is looked up by host and domain before trying again: a retry never
-    /// creates a second route or reports a false "already exists".
+    /// True when this process created the route `guid`.
+    pub fn created_here(&self, guid: &str) -> bool {
+        self.inner
+            .created_routes
+            .lock()
+            .is_ok_and(|set| set.contains(guid))
+    }
+
+    /// Creates a route carrying `labels`. Route creation is not idempotent, so when
+    /// an answer is lost the route is looked up by host and domain before trying
+    /// again: a retry never creates a second route or reports a false "already
+    /// exists".
     pub async fn create_route(
         &self,
         space_guid: &str,
         domain_guid: &str,
         host: &str,
+        labels: &[(&str, &str)],
+    ) -> Result<Route> {
+        let route = self
+            .create_route_once(space_guid, domain_guid, host, labels)
+            .await?;
+        if let Ok(mut set) = self.inner.created_routes.lock() {
+            set.insert(route.guid.clone());
+        }
+        Ok(route)
+    }
+
+    async fn create_route_once(
+        &self,
+        space_guid: &str,
+        domain_guid: &str,
+        host: &str,
+        labels: &[(&str, &str)],
     ) -> Result<Route> {
         let url = format!("{}/v3/routes", self.inner.api);
+        let labels: serde_json::Map<String, serde_json::Value> = labels
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), json!(v)))
+            .collect();
         let body = json!({
             "host": host,
             "relationships": {"space": {"data": {"guid": space_guid}}, "domain": {"data": {"guid": domain_guid}}},
+            "metadata": {"labels": labels},
         });
         let start = Instant::now();
         let budget = self.inner.http_budget();

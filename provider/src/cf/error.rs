@@ -84,6 +84,16 @@ pub enum Error {
         /// What failed.
         reason: String,
     },
+    /// The platform never answered: a setup mistake, most likely.
+    #[error("cannot reach the platform at {url}: {reason}. {hint}")]
+    Unreachable {
+        /// The URL called.
+        url: String,
+        /// What failed.
+        reason: String,
+        /// The likely cause and what to change.
+        hint: String,
+    },
     /// An answer could not be decoded.
     #[error("could not decode the answer of {url}: {reason}")]
     Decode {

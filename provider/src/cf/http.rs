@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -139,11 +140,19 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+/// How long calls keep trying a platform that has never answered. A setup mistake
+/// (a refused connection, a host that does not resolve, `http://` spoken to an HTTPS
+/// port) fails within this; the long budget is for a platform that answered once
+/// and then flakes.
+pub const FIRST_CONTACT_BUDGET: Duration = Duration::from_secs(6);
+
 /// The transport.
 pub struct Http {
     client: reqwest::Client,
     retry: RetryPolicy,
     cancel: CancellationToken,
+    /// Some answer (any status) has arrived: the platform is there.
+    reached: AtomicBool,
 }
 
 /// Accepts any server certificate (but still checks handshake signatures): the
@@ -208,6 +217,20 @@ fn tls_config(trust: &Trust) -> Result<rustls::ClientConfig> {
             .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
             .with_no_client_auth()
     } else {
+        for (var, path) in [
+            ("SSL_CERT_FILE", &trust.cert_file),
+            ("SSL_CERT_DIR", &trust.cert_dir),
+        ] {
+            if let Some(p) = path
+                && !p.exists()
+            {
+                return Err(Error::Config(format!(
+                    "{var} names {}, which does not exist. Point it at a PEM bundle (SSL_CERT_FILE) or a \
+                     directory of PEM files (SSL_CERT_DIR), or unset it to use the system certificate store",
+                    p.display()
+                )));
+            }
+        }
         let found = if trust.cert_file.is_some() || trust.cert_dir.is_some() {
             rustls_native_certs::load_certs_from_paths(
                 trust.cert_file.as_deref(),
@@ -256,6 +279,58 @@ fn rustls_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     None
 }
 
+/// Whether a transport failure on first contact is final, and what probably went
+/// wrong, in words that say what to change.
+fn unreachable_hint(url: &str, reason: &str) -> (bool, String) {
+    let r = reason.to_ascii_lowercase();
+    let https = url.starts_with("https://");
+    if r.contains("dns error")
+        || r.contains("failed to lookup address")
+        || r.contains("name or service not known")
+    {
+        (
+            true,
+            "The host name does not resolve: check api_url for a typo (cloud.gov's API is https://api.fr.cloud.gov)"
+                .into(),
+        )
+    } else if r.contains("connection refused") {
+        (
+            false,
+            "Nothing accepts connections there: check the host and port in api_url, and that the platform is up"
+                .into(),
+        )
+    } else if !https && (r.contains("invalid http version") || r.contains("invalid status line")) {
+        (
+            true,
+            "It did not answer plain HTTP: if it serves HTTPS, write https:// in api_url".into(),
+        )
+    } else if !https
+        && (r.contains("connection closed before message completed")
+            || r.contains("connection reset"))
+    {
+        // Also what an HTTPS server does to plain HTTP, but a flaky network too.
+        (
+            false,
+            "The connection was closed without an answer: if the platform serves HTTPS, write https:// in api_url"
+                .into(),
+        )
+    } else if https
+        && (r.contains("invalidcontenttype")
+            || r.contains("corrupt message")
+            || r.contains("wrong version"))
+    {
+        (
+            true,
+            "It did not answer TLS: if it serves plain HTTP (a local simulator), write http:// in api_url".into(),
+        )
+    } else {
+        (
+            false,
+            "Check api_url, and any proxy or firewall between here and the platform".into(),
+        )
+    }
+}
+
 fn describe(err: &reqwest::Error) -> String {
     let mut text = err.to_string();
     let mut cur = std::error::Error::source(err);
@@ -287,6 +362,7 @@ impl Http {
             client,
             retry,
             cancel,
+            reached: AtomicBool::new(false),
         })
     }
 
@@ -361,20 +437,35 @@ impl Http {
         Ok(r)
     }
 
-    /// Sends `req`, retrying transport failures and 502/503/504 when idempotent, and
-    /// 429 always (the server refused it unprocessed), with exponential backoff and
-    /// full jitter, within the time budget. Returns the last answer, whatever its
-    /// status; the caller interprets it.
+    /// Sends `req`, retrying transport failures and 5xx answers (500, 502, 503, 504)
+    /// when idempotent, and 429 always (the server refused it unprocessed), with
+    /// exponential backoff and full jitter, within the time budget. Until the
+    /// platform has answered once, transport failures get only
+    /// `FIRST_CONTACT_BUDGET` and end in `Error::Unreachable`. Returns the last
+    /// answer, whatever its status; the caller interprets it.
     pub async fn send(&self, req: &Request) -> Result<Response> {
         let start = Instant::now();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             let t0 = Instant::now();
+            let first_contact = !self.reached.load(Ordering::Relaxed);
+            let limit = if first_contact {
+                FIRST_CONTACT_BUDGET.saturating_sub(start.elapsed())
+            } else {
+                self.retry.budget
+            };
             let outcome = tokio::select! {
                 () = self.cancel.cancelled() => return Err(Error::Cancelled),
-                r = self.once(req) => r,
+                r = tokio::time::timeout(limit, self.once(req)) => r.unwrap_or_else(|_| Err(Error::Transport {
+                    method: req.method.to_string(),
+                    url: req.url.clone(),
+                    reason: format!("no answer within {} s", limit.as_secs()),
+                })),
             };
+            if outcome.is_ok() {
+                self.reached.store(true, Ordering::Relaxed);
+            }
             let retry_after = outcome.as_ref().ok().and_then(|r| r.retry_after);
             let elapsed_ms = t0.elapsed().as_millis() as u64;
             match &outcome {
@@ -387,15 +478,29 @@ impl Http {
             }
             let retryable = match &outcome {
                 Ok(r) if r.status == 429 => true,
-                Ok(r) => req.idempotent && matches!(r.status, 502..=504),
+                Ok(r) => req.idempotent && matches!(r.status, 500 | 502..=504),
+                Err(Error::Transport { reason, .. }) if first_contact => {
+                    // A name that does not resolve will not start resolving.
+                    !unreachable_hint(&req.url, reason).0
+                }
                 Err(Error::Transport { .. }) => req.idempotent,
                 Err(_) => false,
             };
+            let backoff = self.backoff(attempt);
+            let delay = retry_after.map_or(backoff, |s| Duration::from_secs(s).max(backoff));
+            if first_contact
+                && let Err(Error::Transport { reason, .. }) = &outcome
+                && (!retryable || start.elapsed() + delay > FIRST_CONTACT_BUDGET)
+            {
+                return Err(Error::Unreachable {
+                    url: req.url.clone(),
+                    reason: reason.clone(),
+                    hint: unreachable_hint(&req.url, reason).1,
+                });
+            }
             if !retryable {
                 return outcome;
             }
-            let backoff = self.backoff(attempt);
-            let delay = retry_after.map_or(backoff, |s| Duration::from_secs(s).max(backoff));
             if start.elapsed() + delay > self.retry.budget {
                 tracing::warn!(method = %req.method, url = %req.url, attempt, "giving up: the retry budget is spent");
                 return match outcome {
@@ -413,6 +518,11 @@ impl Http {
                 () = tokio::time::sleep(delay) => {}
             }
         }
+    }
+
+    /// True once the platform has answered a request (any status).
+    pub fn reached(&self) -> bool {
+        self.reached.load(Ordering::Relaxed)
     }
 
     fn backoff(&self, attempt: u32) -> Duration {

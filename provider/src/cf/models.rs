@@ -207,9 +207,27 @@ pub struct RouteRelationships {
     pub domain: ToOne,
 }
 
+/// Labels and annotations of any resource.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct Metadata {
+    /// Labels (the platform never answers with null values).
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, Option<String>>,
+}
+
+impl Metadata {
+    /// The value of label `key`, if set.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.get(key).and_then(|v| v.as_deref())
+    }
+}
+
 /// A route.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Route {
+    /// Labels and annotations.
+    #[serde(default)]
+    pub metadata: Metadata,
     /// GUID.
     pub guid: String,
     /// Host.

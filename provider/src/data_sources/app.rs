@@ -37,6 +37,10 @@ impl DataSource<cf::Client> for App {
         )
     }
 
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        super::check_guid(config, "space_id", "space", diags);
+    }
+
     async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;

@@ -8,7 +8,7 @@ pub mod org;
 pub mod space;
 
 use crate::cf;
-use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics};
+use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Value};
 
 /// The configured client, or None with a diagnostic.
 pub(crate) fn client<'a>(
@@ -21,6 +21,16 @@ pub(crate) fn client<'a>(
             diags.push(d);
             None
         }
+    }
+}
+
+/// A diagnostic on `attr` when the configuration gives it a value that is not a
+/// GUID.
+pub(crate) fn check_guid(config: &Value, attr: &str, what: &str, diags: &mut Diagnostics) {
+    if let Some(d) =
+        crate::checks::guid(config.attr(attr), attr, what, "", AttributePath::root(attr))
+    {
+        diags.push(d);
     }
 }
 

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use super::client;
 use crate::cf;
 use crate::errors;
-use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Nesting, Schema, Value};
+use crate::framework::{
+    Attribute, AttributePath, Ctx, DataSource, Diagnostic, Diagnostics, Nesting, Schema, Value,
+};
 use crate::resources::network_policy::{PortRange, policy_id};
 
 /// The data source.
@@ -56,11 +58,37 @@ impl DataSource<cf::Client> for NetworkPolicies {
         )
     }
 
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        super::check_guid(config, "app_id", "app", diags);
+    }
+
     async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;
         };
         let app = config.attr("app_id").as_str().unwrap_or_default();
+        match client.app(app).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                diags.push(
+                    Diagnostic::error(
+                        "App Not Found",
+                        format!(
+                            "No app with GUID {app} is visible to this account: it does not exist, or the account \
+                             has no role in its space."
+                        ),
+                    )
+                    .at(AttributePath::root("app_id")),
+                );
+                return Value::Null;
+            }
+            Err(e) => {
+                diags.push(
+                    errors::diagnostic("App Lookup Error", &e).at(AttributePath::root("app_id")),
+                );
+                return Value::Null;
+            }
+        }
         let policies = match client.list_policies(&[("id", app)]).await {
             Ok(p) => p,
             Err(e) => {

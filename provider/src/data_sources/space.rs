@@ -33,6 +33,10 @@ impl DataSource<cf::Client> for Space {
         )
     }
 
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        super::check_guid(config, "org_id", "organization", diags);
+    }
+
     async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;

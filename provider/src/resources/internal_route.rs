@@ -6,14 +6,23 @@
 use async_trait::async_trait;
 
 use crate::cf::{self, models::Destination, models::DestinationApp, models::Process};
-use crate::errors;
 use crate::framework::{
     Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, Nesting, Plan, Resource,
     Schema, Value,
 };
+use crate::{checks, errors};
 
 /// The platform's default internal domain.
 pub const DEFAULT_DOMAIN: &str = "apps.internal";
+
+/// The label every route this provider creates carries (documented). A route that
+/// exists with it, in the planned space, was created by this provider and lost from
+/// state (a killed apply), so create adopts it; one without it is someone else's.
+pub const MARKER_LABEL: (&str, &str) = ("cloud.gov/managed-by", "terraform-provider-cloudgov");
+
+/// How the import command reads in messages: the provider is never told the
+/// resource's address, so a placeholder stands for it and the text says so.
+const ADDRESS_PLACEHOLDER: &str = "cloudgov_internal_route.NAME";
 
 /// The resource.
 pub struct InternalRoute;
@@ -152,6 +161,71 @@ async fn internal_domain(
     }
 }
 
+/// Decides whether create may take over an existing route with the planned name:
+/// yes (with a warning saying so) when it carries this provider's marker, sits in the
+/// planned space and was not created by another resource in this run; otherwise a
+/// refusal that says who owns it and how to import it.
+fn adoptable(
+    client: &cf::Client,
+    route: &cf::models::Route,
+    space: &str,
+    fqdn: &str,
+) -> Result<Diagnostic, Diagnostic> {
+    let guid = &route.guid;
+    let path = AttributePath::root("hostname");
+    let marked = route.metadata.label(MARKER_LABEL.0) == Some(MARKER_LABEL.1);
+    let import = format!(
+        "To manage it with this resource, import it:\n\n  terraform import {ADDRESS_PLACEHOLDER} {guid}\n\nor \
+         add an import block (Terraform 1.5 and later):\n\n  import {{\n    to = {ADDRESS_PLACEHOLDER}\n    \
+         id = \"{guid}\"\n  }}\n\nwith this resource's address in place of {ADDRESS_PLACEHOLDER}. Or choose \
+         another hostname."
+    );
+    if client.created_here(guid) {
+        return Err(Diagnostic::error(
+            "Route Already Exists",
+            format!(
+                "The route {fqdn} ({guid}) was just created by another resource in this run: two resources cannot \
+                 manage one route. Give each resource its own hostname, or remove one of them."
+            ),
+        )
+        .at(path));
+    }
+    if !marked {
+        return Err(Diagnostic::error(
+            "Route Already Exists",
+            format!(
+                "The route {fqdn} ({guid}) exists and is not in this state. It does not carry this provider's \
+                 label {}={}, so another tool or person owns it (for example `cf map-route`), and Terraform does \
+                 not take it over silently. {import}",
+                MARKER_LABEL.0, MARKER_LABEL.1
+            ),
+        )
+        .at(path));
+    }
+    if route.relationships.space.guid() != space {
+        return Err(Diagnostic::error(
+            "Route Already Exists",
+            format!(
+                "The route {fqdn} ({guid}) exists in another space ({}) and is managed by another configuration. \
+                 Internal route names are unique per domain: choose another hostname.",
+                route.relationships.space.guid()
+            ),
+        )
+        .at(path));
+    }
+    Ok(Diagnostic::warning(
+        "Existing Route Adopted",
+        format!(
+            "The route {fqdn} ({guid}) already existed with this provider's label {}={}: an earlier apply \
+             created it and was stopped before Terraform recorded it in state. This resource now manages it. If \
+             another resource or configuration also manages this route, remove one of them, since destroying \
+             either deletes the route.",
+            MARKER_LABEL.0, MARKER_LABEL.1
+        ),
+    )
+    .at(path))
+}
+
 #[async_trait]
 impl Resource<cf::Client> for InternalRoute {
     fn type_name(&self) -> &'static str {
@@ -162,7 +236,10 @@ impl Resource<cf::Client> for InternalRoute {
         Schema::new(
             "An internal route: a name on the platform's internal domain (`HOSTNAME.apps.internal`) that resolves \
              to the instances of the apps mapped to it, the equivalent of `cf map-route APP apps.internal \
-             --hostname HOSTNAME`. Nothing can connect to it until a `cloudgov_network_policy` allows it.",
+             --hostname HOSTNAME`. Nothing can connect to it until a `cloudgov_network_policy` allows it. Routes \
+             this resource creates carry the label `cloud.gov/managed-by = terraform-provider-cloudgov`, so that an \
+             apply killed before Terraform saved the route adopts it next time (with a warning); a route that \
+             exists without the label is never taken over.",
             vec![
                 Attribute::string("id").computed().description("The route's GUID; `terraform import` takes it."),
                 Attribute::string("space_id")
@@ -204,6 +281,15 @@ impl Resource<cf::Client> for InternalRoute {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if let Some(d) = checks::guid(
+            config.attr("space_id"),
+            "space_id",
+            "space",
+            "",
+            AttributePath::root("space_id"),
+        ) {
+            diags.push(d);
+        }
         if let Some(host) = config.attr("hostname").as_str()
             && let Err(msg) = check_hostname(host)
         {
@@ -235,15 +321,25 @@ impl Resource<cf::Client> for InternalRoute {
                         .at(AttributePath::root("destinations")),
                     );
                 }
-                if d.attr("app_id")
+                if let Some(diag) = checks::guid(
+                    d.attr("app_id"),
+                    "app_id",
+                    "app",
+                    &format!("Destination {}: ", i + 1),
+                    AttributePath::root("destinations"),
+                ) {
+                    diags.push(diag);
+                }
+                if d.attr("process_type")
                     .as_str()
                     .is_some_and(|s| s.trim().is_empty())
                 {
                     diags.push(
                         Diagnostic::error(
-                            "Missing App Id",
+                            "Invalid Process Type",
                             format!(
-                                "Destination {}: `app_id` must be an app GUID, not empty.",
+                                "Destination {}: `process_type` must name a process type such as \"web\", not be \
+                                 empty. Leave it out for \"web\".",
                                 i + 1
                             ),
                         )
@@ -273,8 +369,35 @@ impl Resource<cf::Client> for InternalRoute {
         } else if plan.prior.attr("domain").as_str() != domain.as_deref() {
             planned.set_attr("domain_id", Value::Unknown);
         }
-        // Destination apps must exist in the route's space; say so before anything
-        // is created.
+        // The space must exist, and destination apps must be in it; say so before
+        // anything is created.
+        if let (Some(space), Ok(client)) = (plan.planned.attr("space_id").as_str(), ctx.client())
+            && plan.prior.attr("space_id").as_str() != Some(space)
+        {
+            match client.space(space).await {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    diags.push(
+                        Diagnostic::error(
+                            "Space Not Found",
+                            format!(
+                                "No space with GUID {space} is visible to this account: it does not exist, or the \
+                                 account has no role in it. Look the space up with `data.cloudgov_space`."
+                            ),
+                        )
+                        .at(AttributePath::root("space_id")),
+                    );
+                    return;
+                }
+                Err(e) => {
+                    diags.push(
+                        errors::diagnostic("Space Lookup Error", &e)
+                            .at(AttributePath::root("space_id")),
+                    );
+                    return;
+                }
+            }
+        }
         if let (Some(space), Ok(client)) = (plan.planned.attr("space_id").as_str(), ctx.client()) {
             for d in destinations_of(&plan.planned)
                 .iter()
@@ -338,28 +461,37 @@ impl Resource<cf::Client> for InternalRoute {
                 return Value::Null;
             }
         };
-        let route = match client.create_route(space, &domain.guid, host).await {
+        let fqdn = format!("{host}.{domain_name}");
+        let route = match client
+            .create_route(space, &domain.guid, host, &[MARKER_LABEL])
+            .await
+        {
             Ok(r) => r,
             Err(e) if e.is_route_taken() => {
-                let guid = client
-                    .find_route(host, &domain.guid)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|r| r.guid);
-                diags.push(
-                    Diagnostic::error(
-                        "Route Already Exists",
-                        format!(
-                            "The route {host}.{domain_name} already exists, made outside this configuration (for \
-                             example with `cf map-route`). Terraform does not adopt it silently: import it with\n\n  \
-                             terraform import <resource address> {}\n\nor choose another hostname.",
-                            guid.as_deref().unwrap_or("<route guid>")
-                        ),
-                    )
-                    .at(AttributePath::root("hostname")),
-                );
-                return Value::Null;
+                match client.find_route(host, &domain.guid).await {
+                    Ok(Some(r)) => match adoptable(client, &r, space, &fqdn) {
+                        Ok(warning) => {
+                            diags.push(warning);
+                            r
+                        }
+                        Err(refusal) => {
+                            diags.push(refusal);
+                            return Value::Null;
+                        }
+                    },
+                    Ok(None) => {
+                        // Taken, yet gone or invisible by the time we looked.
+                        diags.push(
+                            errors::diagnostic("Internal Route Create Error", &e)
+                                .at(AttributePath::root("hostname")),
+                        );
+                        return Value::Null;
+                    }
+                    Err(e) => {
+                        diags.push(errors::diagnostic("Internal Route Create Error", &e));
+                        return Value::Null;
+                    }
+                }
             }
             Err(e) => {
                 let d = errors::diagnostic("Internal Route Create Error", &e);
@@ -373,7 +505,9 @@ impl Resource<cf::Client> for InternalRoute {
         };
         let wanted = destinations_of(p);
         let mut created = route_state(&route, domain_name);
-        if !wanted.is_empty() {
+        // An adopted route may hold destinations already: written ones replace them.
+        let written = !p.attr("destinations").is_null();
+        if !wanted.is_empty() || (written && !route.destinations.is_empty()) {
             match client.replace_destinations(&route.guid, &wanted).await {
                 Ok(dests) => created.set_attr("destinations", destinations_value(&dests)),
                 Err(e) => {
@@ -386,7 +520,7 @@ impl Resource<cf::Client> for InternalRoute {
                 }
             }
         }
-        if p.attr("destinations").is_null() && destinations_of(&created).is_empty() {
+        if !written {
             created.set_attr("destinations", Value::Null);
         }
         created
@@ -465,7 +599,12 @@ impl Resource<cf::Client> for InternalRoute {
             return;
         };
         if let Err(e) = client.delete_route(guid).await {
-            diags.push(errors::diagnostic("Internal Route Delete Error", &e));
+            let fqdn = prior.attr("fqdn").as_str().unwrap_or("the route");
+            diags.push(errors::diagnostic_about(
+                "Internal Route Delete Error",
+                &format!("Route {fqdn} ({guid}) was not deleted"),
+                &e,
+            ));
         }
     }
 

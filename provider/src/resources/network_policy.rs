@@ -6,10 +6,10 @@
 use async_trait::async_trait;
 
 use crate::cf::{self, models::Policy};
-use crate::errors;
 use crate::framework::{
     Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, Plan, Resource, Schema, Value,
 };
+use crate::{checks, errors};
 
 /// The port the platform terminates TLS on.
 pub const TLS_PORT: u16 = 61443;
@@ -212,18 +212,14 @@ impl Resource<cf::Client> for NetworkPolicy {
             diags.push(Diagnostic::error("Invalid Port", msg).at(AttributePath::root("port")));
         }
         for attr in ["source_app_id", "destination_app_id"] {
-            if config
-                .attr(attr)
-                .as_str()
-                .is_some_and(|s| s.trim().is_empty())
-            {
-                diags.push(
-                    Diagnostic::error(
-                        "Missing App Id",
-                        format!("`{attr}` must be an app GUID, not empty."),
-                    )
-                    .at(AttributePath::root(attr)),
-                );
+            if let Some(d) = checks::guid(
+                config.attr(attr),
+                attr,
+                "app",
+                "",
+                AttributePath::root(attr),
+            ) {
+                diags.push(d);
             }
         }
     }
@@ -415,6 +411,56 @@ impl Resource<cf::Client> for NetworkPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Any text at all: a port, an error, never a panic.
+        #[test]
+        fn port_parsing_never_panics(text in "\\PC{0,24}") {
+            let _ = PortRange::parse(&text);
+        }
+
+        #[test]
+        fn port_ranges_round_trip(a in 1u16..=65535, b in 1u16..=65535) {
+            let (start, end) = (a.min(b), a.max(b));
+            let r = PortRange::parse(&format!("{start}-{end}")).unwrap();
+            prop_assert_eq!(r, PortRange { start, end });
+            prop_assert_eq!(PortRange::parse(&r.canonical()).unwrap(), r);
+            let backwards = format!("{end}-{start}");
+            prop_assert!(PortRange::parse(&backwards).is_err() || start == end);
+        }
+
+        #[test]
+        fn id_parsing_never_panics(text in "\\PC{0,80}") {
+            let _ = parse_id(&text);
+        }
+
+        #[test]
+        fn ids_round_trip(
+            src in "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            dst in "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            udp in any::<bool>(),
+            a in 1u16..=65535,
+            b in 1u16..=65535,
+        ) {
+            let protocol = if udp { "udp" } else { "tcp" };
+            let range = PortRange { start: a.min(b), end: a.max(b) };
+            let id = policy_id(&src, &dst, protocol, range);
+            prop_assert_eq!(parse_id(&id).unwrap(), (src, dst, protocol.to_string(), range));
+        }
+
+        #[test]
+        fn guid_checks_never_panic(text in "\\PC{0,40}") {
+            let _ = crate::checks::is_guid(&text);
+            let _ = crate::checks::guid(
+                &Value::from(text.as_str()),
+                "app_id",
+                "app",
+                "",
+                AttributePath::root("app_id"),
+            );
+        }
+    }
 
     #[test]
     fn ports_parse_and_print_canonically() {

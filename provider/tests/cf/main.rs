@@ -9,4 +9,5 @@ mod auth;
 mod decode;
 mod reads;
 mod resilience;
+mod setup;
 mod tls;

@@ -120,12 +120,12 @@ async fn reads_routes_destinations_and_jobs() {
         .unwrap();
     let backend = sim.handle.app_guid("dev", "backend").unwrap();
     let route = client
-        .create_route(&dev, &domain.guid, "backend")
+        .create_route(&dev, &domain.guid, "backend", &[])
         .await
         .unwrap();
     assert_eq!(route.url, "backend.apps.internal");
     let taken = client
-        .create_route(&dev, &domain.guid, "backend")
+        .create_route(&dev, &domain.guid, "backend", &[])
         .await
         .err()
         .unwrap();
@@ -178,7 +178,7 @@ async fn reads_routes_destinations_and_jobs() {
     client.delete_route(&route.guid).await.unwrap(); // already gone: fine
 
     let doomed = client
-        .create_route(&dev, &domain.guid, "doomed")
+        .create_route(&dev, &domain.guid, "doomed", &[])
         .await
         .unwrap();
     sim.handle.add_fault(FaultRule {
@@ -202,7 +202,7 @@ async fn reads_follow_pagination_to_the_end() {
     let domain = sim.handle.domain_guid("apps.internal").unwrap();
     for i in 0..7 {
         client
-            .create_route(&dev, &domain, &format!("p{i}"))
+            .create_route(&dev, &domain, &format!("p{i}"), &[])
             .await
             .unwrap();
     }

@@ -50,7 +50,7 @@ async fn resilience_flaky_platform_200_operations_no_duplicates_no_losses() {
     let created: Vec<_> = futures::stream::iter(hosts.iter().cloned())
         .map(|h| {
             let (c, dev, domain) = (client.clone(), dev.clone(), domain.clone());
-            async move { c.create_route(&dev, &domain, &h).await }
+            async move { c.create_route(&dev, &domain, &h, &[]).await }
         })
         .buffer_unordered(8)
         .collect()
