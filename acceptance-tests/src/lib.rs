@@ -279,6 +279,21 @@ impl Workspace {
     /// Runs the CLI with these arguments and, for this command only, these extra
     /// environment variables.
     pub fn run_env(&self, extra: &[(&str, &str)], args: &[&str]) -> Run {
+        let out = self.command(extra, args).output().expect("run cli");
+        Run::from(format!("{} {}", self.cli.name(), args.join(" ")), out)
+    }
+
+    /// The command that runs the CLI with these arguments and extra environment, to
+    /// start without waiting (output discarded).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(&[], args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start cli")
+    }
+
+    fn command(&self, extra: &[(&str, &str)], args: &[&str]) -> Command {
         let path = self.cli.path().expect("cli");
         let mut cmd = Command::new(&path);
         cmd.args(args)
@@ -300,8 +315,7 @@ impl Workspace {
         {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("run cli");
-        Run::from(format!("{} {}", self.cli.name(), args.join(" ")), out)
+        cmd
     }
 
     /// `init` as a user runs it (lock file, mirror install).

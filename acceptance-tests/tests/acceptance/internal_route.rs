@@ -1,5 +1,6 @@
 //! `cloudgov_internal_route`: apply, no-change plan, import, in-place destination
-//! update, replacement, destroy, and a route made outside Terraform.
+//! update, replacement, destroy, a route made outside Terraform (refused), one this
+//! provider made but Terraform lost (adopted), and two resources naming one route.
 
 use acceptance_tests::{Cli, SimWorkspace};
 
@@ -106,28 +107,37 @@ fn lifecycle(cli: Cli) {
 }
 for_each_cli!(internal_route_lifecycle, super::lifecycle);
 
-fn existing_route_suggests_import(cli: Cli) {
-    let Some(env) = SimWorkspace::new(cli) else {
-        return;
-    };
+/// Makes route `host` in `dev` directly on the platform, with these labels.
+fn make_route(env: &SimWorkspace, host: &str, labels: &[(&str, &str)]) -> String {
     let dev = env.sim.handle.space_guid("dev").unwrap();
     let domain = env.sim.handle.domain_guid("apps.internal").unwrap();
-    let existing = env.sim.handle.with_state(|s| {
+    env.sim.handle.with_state(|s| {
         let admin = s
             .actor(&cloudgov_sim::model::Subject::User("admin".into()))
             .unwrap();
         s.create_route(
             &admin,
             cloudgov_sim::model::NewRoute {
-                host: "backend".into(),
+                host: host.into(),
                 space_guid: dev,
                 domain_guid: domain,
+                labels: labels
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                    .collect(),
                 ..Default::default()
             },
         )
         .unwrap()
         .guid
-    });
+    })
+}
+
+fn existing_route_suggests_import(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let existing = make_route(&env, "backend", &[]);
     env.write("main.tf", &config("backend", &["backend"]));
     env.init();
     let out = env
@@ -135,7 +145,15 @@ fn existing_route_suggests_import(cli: Cli) {
         .failed()
         .output();
     assert!(out.contains("Route Already Exists"), "{out}");
-    assert!(out.contains("terraform import"), "{out}");
+    assert!(out.contains("exists and is not in this state"), "{out}");
+    assert!(!out.contains("made outside this configuration"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "terraform import cloudgov_internal_route.NAME {existing}"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("<resource address>"), "{out}");
     assert!(
         out.contains(&existing),
         "the message names the route's GUID: {out}"
@@ -154,4 +172,65 @@ fn existing_route_suggests_import(cli: Cli) {
 for_each_cli!(
     internal_route_existing_route_suggests_import,
     super::existing_route_suggests_import
+);
+
+/// A route this provider created whose resource Terraform lost (an apply killed
+/// before state was saved) carries the marker label: apply adopts it with a warning,
+/// maps the destinations, and the next plan is empty.
+fn lost_route_is_adopted(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let lost = make_route(
+        &env,
+        "backend",
+        &[("cloud.gov/managed-by", "terraform-provider-cloudgov")],
+    );
+    env.write("main.tf", &config("backend", &["backend"]));
+    env.init();
+    let out = env.apply().output();
+    assert!(out.contains("Existing Route Adopted"), "{out}");
+    assert!(out.contains(&lost), "the warning names the route: {out}");
+    let backend = env.sim.handle.app_guid("dev", "backend").unwrap();
+    assert_eq!(routes(&env), vec![("backend".to_string(), vec![backend])]);
+    assert_eq!(
+        env.state()["cloudgov_internal_route.r"]["id"],
+        lost.as_str()
+    );
+    env.assert_no_changes();
+}
+for_each_cli!(
+    internal_route_lost_route_is_adopted,
+    super::lost_route_is_adopted
+);
+
+/// Two resources naming the same route in one configuration: one creates it, the
+/// other is told another resource owns it, and state holds exactly the one route.
+fn same_hostname_twice(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    env.write(
+        "main.tf",
+        &format!(
+            "{LOOKUPS}\nresource \"cloudgov_internal_route\" \"a\" {{\n  space_id = data.cloudgov_space.dev.id\n  hostname = \"twin\"\n}}\n\nresource \"cloudgov_internal_route\" \"b\" {{\n  space_id = data.cloudgov_space.dev.id\n  hostname = \"twin\"\n}}\n"
+        ),
+    );
+    env.init();
+    let out = env
+        .run(&["apply", "-auto-approve", "-no-color"])
+        .failed()
+        .output();
+    assert!(out.contains("Route Already Exists"), "{out}");
+    assert!(
+        out.contains("was just created by another resource in this run"),
+        "{out}"
+    );
+    assert_eq!(env.sim.handle.state().routes.len(), 1);
+    let state = env.state();
+    assert_eq!(state.len(), 1, "{state:?}");
+}
+for_each_cli!(
+    internal_route_same_hostname_twice,
+    super::same_hostname_twice
 );

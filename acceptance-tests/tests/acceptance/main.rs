@@ -31,6 +31,7 @@ mod internal_route;
 mod invalid;
 mod network_policy;
 mod provider_config;
+mod reliability;
 
 /// Lookups most configurations start with: the default seed's org, `dev` and
 /// `other` spaces and their apps.

@@ -9,5 +9,6 @@ mod cc;
 mod concurrency;
 mod conformance;
 mod faults;
+mod fuzz;
 mod policies;
 mod tokens;
