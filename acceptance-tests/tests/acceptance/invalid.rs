@@ -598,6 +598,7 @@ fn invalid(cli: Cli) {
     env.init();
     let cases = cases();
     assert!(cases.len() >= 60, "{} cases", cases.len());
+    eprintln!("{} bad inputs", cases.len());
     let mut failures = Vec::new();
     for c in cases {
         env.write("main.tf", &c.config);

@@ -128,8 +128,13 @@ fn fault_kinds() -> Vec<(&'static str, Vec<FaultRule>, bool)> {
             true,
         ),
         (
+            "status 500 on 30% of reads",
+            vec![fault(FaultKind::Status { status: 500 }, Some("GET"), 0.3)],
+            true,
+        ),
+        (
             "status 500",
-            vec![fault(FaultKind::Status { status: 500 }, None, 0.25)],
+            vec![fault(FaultKind::Status { status: 500 }, None, 0.2)],
             true,
         ),
         (
