@@ -404,6 +404,30 @@ impl SimWorkspace {
 
     /// Like `new`, with a given provider binary.
     pub fn new_with_provider(cli: Cli, provider: Option<PathBuf>) -> Option<SimWorkspace> {
+        SimWorkspace::start(cli, provider, cloudgov_sim::Config::default())
+    }
+
+    /// Like `new`, with the simulator serving HTTPS under its own CA, which the
+    /// provider trusts through `SSL_CERT_FILE` (as other clients can, from
+    /// `ca_file()`).
+    pub fn new_tls(cli: Cli) -> Option<SimWorkspace> {
+        let config = cloudgov_sim::Config {
+            tls: true,
+            ..cloudgov_sim::Config::default()
+        };
+        SimWorkspace::start(cli, None, config)
+    }
+
+    /// The simulator's CA certificate file (HTTPS simulators only).
+    pub fn ca_file(&self) -> PathBuf {
+        self.ws.dir.path().join("sim-ca.pem")
+    }
+
+    fn start(
+        cli: Cli,
+        provider: Option<PathBuf>,
+        config: cloudgov_sim::Config,
+    ) -> Option<SimWorkspace> {
         let mut ws = Workspace::with_provider(cli, provider)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -411,10 +435,13 @@ impl SimWorkspace {
             .build()
             .expect("runtime");
         let sim = rt
-            .block_on(cloudgov_sim::Simulator::start(
-                cloudgov_sim::Config::default(),
-            ))
+            .block_on(cloudgov_sim::Simulator::start(config))
             .expect("simulator");
+        if let Some(pem) = &sim.ca_pem {
+            let ca = ws.dir.path().join("sim-ca.pem");
+            std::fs::write(&ca, pem).expect("CA file");
+            ws.env("SSL_CERT_FILE", &ca.display().to_string());
+        }
         ws.env("CF_API_URL", &sim.url);
         ws.env("CF_USER", "deployer");
         ws.env("CF_PASSWORD", "deployer");

@@ -28,7 +28,7 @@ pub fn error_response(e: &CcError) -> Response {
     (status, axum::Json(json::errors(e))).into_response()
 }
 
-fn ok(v: Value) -> Response {
+pub(crate) fn ok(v: Value) -> Response {
     axum::Json(v).into_response()
 }
 
@@ -47,7 +47,7 @@ fn accepted(base: &str, job_guid: &str) -> Response {
     resp
 }
 
-fn auth(state: &State, headers: &HeaderMap) -> Result<Actor, Response> {
+pub(crate) fn auth(state: &State, headers: &HeaderMap) -> Result<Actor, Response> {
     let header = headers.get("authorization").and_then(|h| h.to_str().ok());
     state.authenticate(header).map_err(|p| {
         error_response(&match p {

@@ -176,10 +176,10 @@ pub async fn layer(
 ) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let pattern = matched
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| path.clone());
-    shared.count(&format!("{method} {pattern}"));
+    shared.count(&match matched {
+        Some(m) => format!("{method} {}", m.as_str()),
+        None => format!("UNKNOWN {method} {path}"),
+    });
     let fired = shared.faults.lock().expect("faults").roll(&method, &path);
     let mut drop_response = false;
     for f in fired {

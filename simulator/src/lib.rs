@@ -8,10 +8,12 @@
 
 pub mod admin;
 pub mod cc;
+pub mod cli;
 pub mod faults;
 pub mod json;
 pub mod model;
 pub mod policy;
+pub mod policy_set;
 pub mod seed;
 pub mod server;
 pub mod tls;

@@ -467,7 +467,7 @@ pub struct State {
     /// Jobs by GUID.
     pub jobs: BTreeMap<Guid, Job>,
     /// Policies.
-    pub policies: BTreeSet<Policy>,
+    pub policies: crate::policy_set::PolicySet,
     /// Users by name.
     pub users: BTreeMap<String, User>,
     /// Clients by id.
@@ -569,9 +569,23 @@ impl State {
         &mut self,
         subject: Subject,
         with_refresh: bool,
+        grant_type: &str,
+        issuer: &str,
     ) -> (String, Option<String>, f64) {
         let ttl = self.settings.token_ttl;
-        let token = crate::uaa::make_jwt(&subject, self.now() + ttl);
+        let origin = match &subject {
+            Subject::User(name) => self.users.get(name).map(|u| u.origin.clone()),
+            Subject::Client(_) => None,
+        }
+        .unwrap_or_else(|| "uaa".into());
+        let token = crate::uaa::make_jwt(&crate::uaa::Grant {
+            subject: &subject,
+            origin: &origin,
+            grant_type,
+            iat: self.now(),
+            exp: self.now() + ttl,
+            issuer,
+        });
         self.access_tokens.insert(
             token.clone(),
             Token {

@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 use crate::faults::{FaultRule, Faults, Stats};
 use crate::model::{Policy, Settings, State, Subject};
 use crate::seed::{Seed, default_seed};
-use crate::{admin, cc, policy, uaa};
+use crate::{admin, cc, cli, policy, uaa};
 
 /// How to run a simulator.
 #[derive(Debug, Clone)]
@@ -146,8 +146,29 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/", get(cc::root))
         .route("/v3", get(cc::v3_root))
         .route("/oauth/token", post(uaa::token))
+        .route("/login", get(uaa::login_info))
         .route("/v3/organizations", get(cc::list_orgs))
         .route("/v3/organizations/{guid}", get(cc::get_org))
+        .route("/v3/organizations/{guid}/domains", get(cli::org_domains))
+        .route("/v3/spaces/{guid}/features/ssh", get(cli::space_ssh))
+        .route("/v3/processes", get(cli::list_processes))
+        .route("/v3/processes/{guid}", get(cli::get_process))
+        .route("/v3/processes/{guid}/stats", get(cli::process_stats))
+        .route("/v3/processes/{guid}/sidecars", get(cli::empty_list))
+        .route("/v3/apps/{guid}/sidecars", get(cli::empty_list))
+        .route("/v3/apps/{guid}/routes", get(cli::app_routes))
+        .route("/v3/deployments", get(cli::empty_list))
+        .route(
+            "/v3/apps/{guid}/droplets/current",
+            get(cli::current_droplet),
+        )
+        .route("/v3/apps/{guid}/processes", get(cli::app_processes))
+        .route("/v3/apps/{guid}/processes/{kind}", get(cli::app_process))
+        .route("/v3/apps/{guid}/manifest", get(cli::app_manifest))
+        .route(
+            "/v3/service_route_bindings",
+            get(cli::service_route_bindings),
+        )
         .route("/v3/spaces", get(cc::list_spaces))
         .route("/v3/spaces/{guid}", get(cc::get_space))
         .route("/v3/apps", get(cc::list_apps).post(cc::create_app))
@@ -180,11 +201,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/networking/{version}/external/policies/delete",
             post(policy::delete),
         )
-        .route_layer(axum::middleware::from_fn_with_state(
+        // Unknown paths answer as the platform does, and like every platform
+        // request they are counted and subject to faults (`layer`, unlike
+        // `route_layer`, wraps the fallback too).
+        .fallback(cc::not_found)
+        .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             crate::faults::layer,
-        ))
-        .fallback(cc::not_found);
+        ));
     platform.nest("/_sim", admin::router()).with_state(shared)
 }
 

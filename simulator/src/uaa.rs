@@ -12,29 +12,106 @@ use serde_json::json;
 use crate::model::{Subject, new_guid};
 use crate::server::Shared;
 
-/// A JWT-shaped token for `subject` expiring at `exp` (Unix seconds).
-pub fn make_jwt(subject: &Subject, exp: f64) -> String {
+/// The scopes every token carries.
+pub const SCOPES: [&str; 6] = [
+    "cloud_controller.read",
+    "cloud_controller.write",
+    "openid",
+    "uaa.user",
+    "network.write",
+    "password.write",
+];
+
+/// A user's GUID in UAA: stable for a name.
+pub fn user_guid(name: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("uaa-user:{name}").as_bytes(),
+    )
+    .to_string()
+}
+
+/// What a token is issued for.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant<'a> {
+    /// Who.
+    pub subject: &'a Subject,
+    /// The user's identity provider (`uaa`); ignored for clients.
+    pub origin: &'a str,
+    /// `password`, `client_credentials` or `refresh_token`.
+    pub grant_type: &'a str,
+    /// Issued at (Unix seconds).
+    pub iat: f64,
+    /// Expires at (Unix seconds).
+    pub exp: f64,
+    /// The issuer URL (`{base}/oauth/token`).
+    pub issuer: &'a str,
+}
+
+/// A JWT-shaped token with the claims UAA puts in its tokens: user tokens carry
+/// `user_id`, `user_name`, `origin`, `email` and `sub` (the user's GUID); client
+/// tokens carry none of the user claims, and `sub` is the client id. The signature is
+/// random: nothing checks it.
+pub fn make_jwt(grant: &Grant<'_>) -> String {
     let b64 = |v: &serde_json::Value| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
     };
-    let (user_name, client_id) = match subject {
-        Subject::User(u) => (Some(u.as_str()), "cf"),
-        Subject::Client(c) => (None, c.as_str()),
-    };
     let header = json!({"alg": "HS256", "typ": "JWT", "kid": "cloudgov-sim"});
-    let claims = json!({
+    let client_id = match grant.subject {
+        Subject::User(_) => "cf",
+        Subject::Client(c) => c.as_str(),
+    };
+    let mut claims = json!({
         "jti": new_guid().replace('-', ""),
-        "user_name": user_name,
+        "scope": SCOPES,
         "client_id": client_id,
-        "exp": exp as i64,
-        "iss": "cloudgov-sim/oauth/token",
+        "cid": client_id,
+        "azp": client_id,
+        "grant_type": grant.grant_type,
+        "iat": grant.iat as i64,
+        "exp": grant.exp as i64,
+        "iss": grant.issuer,
+        "zid": "uaa",
+        "aud": ["cloud_controller", "openid", "uaa", "network", "password", client_id],
+        "sub": client_id,
+        "rev_sig": "cloudgov",
     });
+    if let Subject::User(name) = grant.subject {
+        let id = user_guid(name);
+        claims["user_id"] = json!(id);
+        claims["sub"] = json!(id);
+        claims["user_name"] = json!(name);
+        claims["email"] = json!(if name.contains('@') {
+            name.clone()
+        } else {
+            format!("{name}@cloudgov-sim.invalid")
+        });
+        claims["origin"] = json!(grant.origin);
+        claims["auth_time"] = json!(grant.iat as i64);
+    }
     format!(
         "{}.{}.{}",
         b64(&header),
         b64(&claims),
         new_guid().replace('-', "")
     )
+}
+
+/// `GET /login`: what the cf CLI reads before logging in (UAA's login info).
+pub async fn login_info(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response {
+    let b = shared.base_url();
+    axum::Json(json!({
+        "app": {"version": "78.0.0"},
+        "showLoginLinks": true,
+        "links": {"uaa": b, "passwd": "/forgot_password", "login": b, "register": "/create_account"},
+        "zone_name": "uaa",
+        "entityID": "cloudgov-sim",
+        "commit_id": "cloudgov-sim",
+        "idpDefinitions": {},
+        "prompts": {"username": ["text", "Email"], "password": ["password", "Password"]},
+        "timestamp": "2026-01-01T00:00:00+0000",
+    }))
+    .into_response()
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
@@ -144,22 +221,27 @@ pub async fn token(
             );
         }
     };
-    let reuse_refresh =
-        field("refresh_token").filter(|_| field("grant_type").as_deref() == Some("refresh_token"));
-    let (access, refresh, ttl) =
-        state.issue_token(subject.clone(), with_refresh && reuse_refresh.is_none());
-    let expires = state.now() + ttl;
+    let grant_type = field("grant_type").unwrap_or_default();
+    let reuse_refresh = field("refresh_token").filter(|_| grant_type == "refresh_token");
+    let issuer = format!("{}/oauth/token", shared.base_url());
+    let (access, refresh, ttl) = state.issue_token(
+        subject.clone(),
+        with_refresh && reuse_refresh.is_none(),
+        &grant_type,
+        &issuer,
+    );
     let refresh = reuse_refresh.or(refresh);
     let mut body = json!({
         "access_token": access,
         "token_type": "bearer",
         "expires_in": (ttl as i64 - 1).max(0),
-        "scope": "cloud_controller.read cloud_controller.write openid uaa.user network.write",
+        "scope": SCOPES.join(" "),
         "jti": new_guid().replace('-', ""),
     });
     if let Some(r) = refresh {
         body["refresh_token"] = json!(r);
-        body["id_token"] = json!(make_jwt(&subject, expires));
+        // Same claims as the access token; clients read it, nothing accepts it.
+        body["id_token"] = json!(access.clone());
     }
     let mut resp = axum::Json(body).into_response();
     resp.headers_mut()

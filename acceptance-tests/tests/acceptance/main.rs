@@ -24,6 +24,7 @@ macro_rules! for_each_cli {
     };
 }
 
+mod cf_cli;
 mod data_sources;
 mod drift;
 mod examples;

@@ -6,6 +6,7 @@ mod support;
 
 mod binary;
 mod cc;
+mod cli;
 mod concurrency;
 mod conformance;
 mod faults;

@@ -208,7 +208,9 @@ async fn policies_create_is_idempotent_and_delete_skips_missing() {
     )
     .await;
     assert_eq!(list["total_policies"], 2);
-    assert_eq!(list["policies"][0]["destination"]["ports"]["start"], 61000);
+    // Listed in creation order, as the policy server does.
+    assert_eq!(list["policies"][0]["destination"]["ports"]["start"], 61443);
+    assert_eq!(list["policies"][1]["destination"]["ports"]["start"], 61000);
     let del = format!("{POLICIES}/delete");
     for _ in 0..2 {
         let (status, text) = call(

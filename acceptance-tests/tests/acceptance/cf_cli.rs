@@ -1,0 +1,458 @@
+//! The real cf CLI (8.18.4, from `../shared/tools/cf-cli/`) against cloudgov-sim: the
+//! workflow a cloud.gov team runs by hand, the platform's refusal of a policy into a
+//! space without the role, and Terraform and the cf CLI seeing the same objects.
+//! Required in CI; in a clone without `../shared` these tests say they were skipped.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use acceptance_tests::{Cli, SimWorkspace, workspace_root};
+
+use crate::LOOKUPS;
+
+/// The cf CLI, or None (announced) where `../shared` is absent. With `CI=true` it is
+/// required.
+fn cf_binary() -> Option<PathBuf> {
+    let path = workspace_root()
+        .parent()
+        .map(|p| p.join("shared/tools/cf-cli/cf"))?;
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "the cf CLI is required when CI=true: {} is missing",
+        path.display()
+    );
+    eprintln!(
+        "SKIPPED: the cf CLI is not at {} (a clone without ../shared); this test did not run",
+        path.display()
+    );
+    None
+}
+
+/// A cf CLI with its own home, trusting the simulator's CA.
+struct Cf {
+    bin: PathBuf,
+    home: tempfile::TempDir,
+    ca: PathBuf,
+}
+
+/// What one cf command did.
+struct Out {
+    ok: bool,
+    text: String,
+}
+
+impl Cf {
+    fn new(env: &SimWorkspace) -> Option<Cf> {
+        Some(Cf {
+            bin: cf_binary()?,
+            home: tempfile::tempdir().expect("CF_HOME"),
+            ca: env.ca_file(),
+        })
+    }
+
+    fn run(&self, args: &[&str]) -> Out {
+        let out = Command::new(&self.bin)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("CF_HOME", self.home.path())
+            .env("SSL_CERT_FILE", &self.ca)
+            .env("CF_COLOR", "false")
+            .env("CF_STARTUP_TIMEOUT", "5")
+            .output()
+            .expect("run cf");
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !text.contains("panic") && !text.contains("goroutine"),
+            "cf {}: the CLI crashed:\n{text}",
+            args.join(" ")
+        );
+        Out {
+            ok: out.status.success(),
+            text,
+        }
+    }
+
+    /// Runs a command that must succeed and print every one of `expect`.
+    fn ok(&self, args: &[&str], expect: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.ok, "cf {} failed:\n{}", args.join(" "), out.text);
+        for e in expect {
+            assert!(
+                out.text.contains(e),
+                "cf {}: expected \"{e}\" in:\n{}",
+                args.join(" "),
+                out.text
+            );
+        }
+        out.text
+    }
+}
+
+/// Lines of a table printed by the CLI, with runs of spaces folded.
+fn rows(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn cf_cli_workflow_against_the_simulator() {
+    // The CLI the workspace is for does not matter here: no Terraform runs.
+    let Some(env) = SimWorkspace::new_tls(Cli::Terraform) else {
+        return;
+    };
+    let Some(cf) = Cf::new(&env) else {
+        return;
+    };
+    let h = &env.sim.handle;
+    let url = env.sim.url.clone();
+    cf.ok(
+        &[
+            "login", "-a", &url, "-u", "deployer", "-p", "deployer", "-o", "sandbox", "-s", "dev",
+        ],
+        &["OK", "org:            sandbox", "space:          dev"],
+    );
+    cf.ok(
+        &["target"],
+        &["user:           deployer", "space:          dev"],
+    );
+    let orgs = cf.ok(&["orgs"], &["sandbox"]);
+    assert!(rows(&orgs).contains(&"sandbox".to_string()), "{orgs}");
+    let spaces = rows(&cf.ok(&["spaces"], &[]));
+    assert!(
+        spaces.contains(&"dev".into()) && spaces.contains(&"other".into()),
+        "{spaces:?}"
+    );
+    let apps = rows(&cf.ok(&["apps"], &[]));
+    for app in ["backend", "frontend", "worker"] {
+        assert!(
+            apps.iter()
+                .any(|r| r.starts_with(&format!("{app} started web:1/1"))),
+            "{app} in {apps:?}"
+        );
+    }
+    cf.ok(
+        &["app", "backend"],
+        &[
+            "name:              backend",
+            "requested state:   started",
+            "#0   running",
+        ],
+    );
+    let domains = rows(&cf.ok(&["domains"], &[]));
+    assert!(
+        domains.contains(&"apps.internal shared true http".to_string()),
+        "{domains:?}"
+    );
+
+    // Routes.
+    cf.ok(
+        &[
+            "map-route",
+            "backend",
+            "apps.internal",
+            "--hostname",
+            "backend",
+        ],
+        &["OK"],
+    );
+    let route = h
+        .state()
+        .routes
+        .values()
+        .find(|r| r.host == "backend")
+        .cloned()
+        .expect("the route exists on the platform");
+    assert_eq!(route.destinations.len(), 1);
+    let routes = rows(&cf.ok(&["routes"], &[]));
+    assert!(
+        routes.contains(&"dev backend apps.internal http http1 8080 backend".to_string()),
+        "{routes:?}"
+    );
+    cf.ok(&["app", "backend"], &["backend.apps.internal"]);
+
+    // Policies, in this space and into another, listed in creation order.
+    cf.ok(
+        &[
+            "add-network-policy",
+            "frontend",
+            "backend",
+            "--protocol",
+            "tcp",
+            "--port",
+            "61443",
+        ],
+        &["OK"],
+    );
+    cf.ok(
+        &[
+            "add-network-policy",
+            "frontend",
+            "partner",
+            "-s",
+            "other",
+            "--protocol",
+            "tcp",
+            "--port",
+            "8080",
+        ],
+        &["OK"],
+    );
+    assert_eq!(h.state().policies.len(), 2);
+    let listed = rows(&cf.ok(&["network-policies"], &[]));
+    let first = listed
+        .iter()
+        .position(|r| r == "frontend backend tcp 61443 dev sandbox");
+    let second = listed
+        .iter()
+        .position(|r| r == "frontend partner tcp 8080 other sandbox");
+    assert!(
+        first.is_some() && second.is_some() && first < second,
+        "{listed:?}"
+    );
+    let by_source = rows(&cf.ok(&["network-policies", "--source", "frontend"], &[]));
+    assert!(
+        by_source.contains(&"frontend backend tcp 61443 dev sandbox".to_string()),
+        "{by_source:?}"
+    );
+    let none = rows(&cf.ok(&["network-policies", "--source", "worker"], &[]));
+    assert!(!none.iter().any(|r| r.starts_with("frontend")), "{none:?}");
+    cf.ok(
+        &[
+            "remove-network-policy",
+            "frontend",
+            "backend",
+            "--protocol",
+            "tcp",
+            "--port",
+            "61443",
+        ],
+        &["OK"],
+    );
+    assert_eq!(h.state().policies.len(), 1);
+
+    cf.ok(
+        &[
+            "unmap-route",
+            "backend",
+            "apps.internal",
+            "--hostname",
+            "backend",
+        ],
+        &["OK"],
+    );
+    assert!(h.state().routes[&route.guid].destinations.is_empty());
+    cf.ok(
+        &[
+            "delete-route",
+            "apps.internal",
+            "--hostname",
+            "backend",
+            "-f",
+        ],
+        &["OK"],
+    );
+    assert!(h.state().routes.is_empty());
+
+    let curl = cf.ok(&["curl", "/v3/spaces"], &["\"total_results\":2"]);
+    assert!(curl.contains("\"name\":\"dev\""), "{curl}");
+    cf.ok(&["logout"], &["OK"]);
+    let out = cf.run(&["target"]);
+    assert!(
+        !out.ok && out.text.contains("Not logged in"),
+        "{}",
+        out.text
+    );
+
+    // A pipeline's client credentials.
+    cf.ok(
+        &[
+            "auth",
+            "pipeline",
+            "pipeline-secret",
+            "--client-credentials",
+        ],
+        &["OK"],
+    );
+    cf.ok(
+        &["target", "-o", "sandbox", "-s", "dev"],
+        &["user:           pipeline"],
+    );
+    cf.ok(&["apps"], &["backend"]);
+    cf.ok(&["network-policies"], &["frontend"]);
+    cf.ok(&["logout"], &["OK"]);
+    assert_eq!(
+        h.stats()
+            .keys()
+            .filter(|k| k.starts_with("UNKNOWN"))
+            .count(),
+        0,
+        "{:?}",
+        h.stats()
+    );
+}
+
+#[test]
+fn cf_cli_policy_into_a_space_without_the_role_is_refused_as_the_platform_does() {
+    let Some(env) = SimWorkspace::new_tls(Cli::Terraform) else {
+        return;
+    };
+    let Some(cf) = Cf::new(&env) else {
+        return;
+    };
+    // A developer of `dev` only.
+    let dev = env.sim.handle.space_guid("dev").unwrap();
+    env.sim.handle.with_state(|s| {
+        let mut u = s.users["deployer"].clone();
+        u.name = "dev-only".into();
+        u.password = "dev-only".into();
+        u.roles.developer_spaces = [dev].into_iter().collect();
+        s.users.insert(u.name.clone(), u);
+    });
+    let url = env.sim.url.clone();
+    cf.ok(
+        &[
+            "login", "-a", &url, "-u", "dev-only", "-p", "dev-only", "-o", "sandbox", "-s", "dev",
+        ],
+        &["OK"],
+    );
+    // The CLI looks the destination up first; without a role, the space is not there.
+    let out = cf.run(&[
+        "add-network-policy",
+        "frontend",
+        "partner",
+        "-s",
+        "other",
+        "--protocol",
+        "tcp",
+        "--port",
+        "8080",
+    ]);
+    assert!(!out.ok, "{}", out.text);
+    assert!(out.text.contains("Space 'other' not found"), "{}", out.text);
+    // Asked directly, the policy server answers as it does on cloud.gov.
+    let partner = env.sim.handle.app_guid("other", "partner").unwrap();
+    let frontend = env.sim.handle.app_guid("dev", "frontend").unwrap();
+    let body = format!(
+        r#"{{"policies":[{{"source":{{"id":"{frontend}"}},"destination":{{"id":"{partner}","protocol":"tcp","ports":{{"start":8080,"end":8080}}}}}}]}}"#
+    );
+    let out = cf.run(&[
+        "curl",
+        "-X",
+        "POST",
+        "/networking/v1/external/policies",
+        "-d",
+        &body,
+    ]);
+    assert!(
+        out.text
+            .contains("one or more applications cannot be found or accessed"),
+        "{}",
+        out.text
+    );
+    assert!(env.sim.handle.state().policies.is_empty());
+}
+
+/// Terraform and the cf CLI see the same objects: what Terraform applies shows in
+/// `cf routes` and `cf network-policies`, and a route `cf map-route` makes imports
+/// into Terraform with nothing left to change.
+fn terraform_and_cf_agree(cli: Cli) {
+    let Some(env) = SimWorkspace::new_tls(cli) else {
+        return;
+    };
+    let Some(cf) = Cf::new(&env) else {
+        return;
+    };
+    env.write(
+        "main.tf",
+        &format!(
+            r#"{LOOKUPS}
+resource "cloudgov_internal_route" "backend" {{
+  space_id     = data.cloudgov_space.dev.id
+  hostname     = "backend"
+  destinations = [{{ app_id = data.cloudgov_app.backend.id }}]
+}}
+
+resource "cloudgov_network_policy" "tls" {{
+  source_app_id      = data.cloudgov_app.frontend.id
+  destination_app_id = data.cloudgov_app.backend.id
+  port               = "61443"
+}}
+"#
+        ),
+    );
+    env.init();
+    env.apply();
+    let url = env.sim.url.clone();
+    cf.ok(
+        &[
+            "login", "-a", &url, "-u", "deployer", "-p", "deployer", "-o", "sandbox", "-s", "dev",
+        ],
+        &["OK"],
+    );
+    let routes = rows(&cf.ok(&["routes"], &[]));
+    assert!(
+        routes.contains(&"dev backend apps.internal http http1 8080 backend".to_string()),
+        "{routes:?}"
+    );
+    let policies = rows(&cf.ok(&["network-policies"], &[]));
+    assert!(
+        policies.contains(&"frontend backend tcp 61443 dev sandbox".to_string()),
+        "{policies:?}"
+    );
+
+    // Made by hand, then brought under Terraform.
+    cf.ok(
+        &[
+            "map-route",
+            "worker",
+            "apps.internal",
+            "--hostname",
+            "worker",
+        ],
+        &["OK"],
+    );
+    let guid = env
+        .sim
+        .handle
+        .state()
+        .routes
+        .values()
+        .find(|r| r.host == "worker")
+        .map(|r| r.guid.clone())
+        .unwrap();
+    let mut main = std::fs::read_to_string(env.work_dir().join("main.tf")).unwrap();
+    main.push_str(
+        r#"
+resource "cloudgov_internal_route" "worker" {
+  space_id     = data.cloudgov_space.dev.id
+  hostname     = "worker"
+  destinations = [{ app_id = data.cloudgov_app.worker.id }]
+}
+"#,
+    );
+    env.write("main.tf", &main);
+    env.run(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "cloudgov_internal_route.worker",
+        &guid,
+    ])
+    .ok();
+    env.assert_no_changes();
+    assert_eq!(env.sim.handle.state().routes.len(), 2);
+}
+for_each_cli!(
+    cf_cli_and_terraform_see_the_same_objects,
+    super::terraform_and_cf_agree
+);

@@ -1,0 +1,419 @@
+//! What the cf CLI reads beyond the provider's needs, so that `cf apps`, `cf app`,
+//! `cf domains`, `cf routes` and the official provider's data sources work against
+//! the simulator: processes (one `web` process per app) and their stats, an
+//! organization's domains, service route bindings (none), a space's SSH feature and
+//! an app's manifest. Shapes follow the Cloud Controller v3 documentation; nothing
+//! here changes state.
+
+// Handlers build their answer in a closure whose error is a finished response, as
+// `cc` does; boxing it would add noise for no gain on this cold path.
+#![allow(clippy::result_large_err)]
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State as AxState};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::cc::{auth, error_response, ok};
+use crate::json::{self, Query, filter_by, timestamp};
+use crate::model::{App, CcError, State};
+use crate::server::Shared;
+
+type Shr = AxState<Arc<Shared>>;
+
+/// A handler's answer: the response either way.
+type Answer = Result<Response, Response>;
+
+fn cc(e: CcError) -> Response {
+    error_response(&e)
+}
+
+/// The GUID of an app's `web` process: stable for the app.
+pub fn process_guid(app: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("process:{app}:web").as_bytes(),
+    )
+    .to_string()
+}
+
+/// An app's `web` process.
+fn process(base: &str, a: &App) -> Value {
+    let g = process_guid(&a.guid);
+    let instances = u32::from(a.state == "STARTED");
+    json!({
+        "guid": g, "created_at": timestamp(a.created_at), "updated_at": timestamp(a.created_at),
+        "type": "web", "command": null, "instances": instances, "memory_in_mb": 256, "disk_in_mb": 1024,
+        "log_rate_limit_in_bytes_per_second": -1,
+        "health_check": {"type": "port", "data": {"timeout": null, "invocation_timeout": null}},
+        "readiness_health_check": {"type": "process", "data": {"invocation_timeout": null, "interval": null}},
+        "relationships": {"app": {"data": {"guid": a.guid}}, "revision": null},
+        "metadata": {"labels": {}, "annotations": {}},
+        "version": g,
+        "links": {
+            "self": {"href": format!("{base}/v3/processes/{g}")},
+            "scale": {"href": format!("{base}/v3/processes/{g}/actions/scale"), "method": "POST"},
+            "app": {"href": format!("{base}/v3/apps/{}", a.guid)},
+            "space": {"href": format!("{base}/v3/spaces/{}", a.space_guid)},
+            "stats": {"href": format!("{base}/v3/processes/{g}/stats")},
+        }
+    })
+}
+
+/// The visible app whose `web` process has this GUID.
+fn app_of_process<'a>(
+    state: &'a State,
+    actor: &crate::model::Actor,
+    guid: &str,
+) -> Result<&'a App, CcError> {
+    state
+        .visible_apps(actor)
+        .into_iter()
+        .find(|a| process_guid(&a.guid) == guid)
+        .ok_or_else(|| CcError::not_found("Process"))
+}
+
+/// `GET /v3/processes`.
+pub async fn list_processes(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        let q = Query::parse(raw.as_deref());
+        q.allow(&[
+            "guids",
+            "types",
+            "app_guids",
+            "space_guids",
+            "organization_guids",
+        ])
+        .map_err(cc)?;
+        let mut apps = state.visible_apps(&actor);
+        apps.sort_by(|a, b| {
+            a.created_at
+                .total_cmp(&b.created_at)
+                .then(a.guid.cmp(&b.guid))
+        });
+        let apps = filter_by(apps, q.list("app_guids"), |a| &a.guid);
+        let apps = filter_by(apps, q.list("space_guids"), |a| &a.space_guid);
+        let apps: Vec<&App> = match (q.list("guids"), q.list("types")) {
+            (Some(g), _) => apps
+                .into_iter()
+                .filter(|a| g.contains(&process_guid(&a.guid)))
+                .collect(),
+            (None, Some(t)) if !t.iter().any(|t| t == "web") => Vec::new(),
+            _ => apps,
+        };
+        let apps: Vec<&App> = match q.list("organization_guids") {
+            Some(orgs) => apps
+                .into_iter()
+                .filter(|a| {
+                    state
+                        .spaces
+                        .get(&a.space_guid)
+                        .is_some_and(|s| orgs.contains(&s.org_guid))
+                })
+                .collect(),
+            None => apps,
+        };
+        let b = shared.base_url();
+        Ok(ok(q
+            .page(&b, "/v3/processes", apps, |a| process(&b, a))
+            .map_err(cc)?))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/processes/:guid`.
+pub async fn get_process(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        let app = app_of_process(&state, &actor, &guid).map_err(cc)?;
+        Ok(ok(process(&shared.base_url(), app)))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/processes/:guid/stats`: one running instance for a started app.
+pub async fn process_stats(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        let app = app_of_process(&state, &actor, &guid).map_err(cc)?;
+        let resources: Vec<Value> = if app.state == "STARTED" {
+            vec![json!({
+                "type": "web", "index": 0, "state": "RUNNING",
+                "routable": true,
+                "usage": {"time": timestamp(state.now()), "cpu": 0.002, "cpu_entitlement": 0.01, "mem": 52_428_800, "disk": 104_857_600, "log_rate": 0},
+                "host": "10.0.16.4", "instance_internal_ip": "10.255.101.7",
+                "instance_ports": [{"external": 61001, "internal": app.default_port, "external_tls_proxy_port": 61002, "internal_tls_proxy_port": 61443}],
+                "uptime": (state.now() - app.created_at).max(0.0) as u64,
+                "mem_quota": 268_435_456, "disk_quota": 1_073_741_824, "log_rate_limit": -1, "fds_quota": 16384,
+                "isolation_segment": null, "details": null,
+            })]
+        } else {
+            Vec::new()
+        };
+        Ok(ok(json!({"resources": resources})))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/apps/:guid/processes`.
+pub async fn app_processes(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        let app = state.app(&actor, &guid).map_err(cc)?;
+        let q = Query::parse(raw.as_deref());
+        q.allow(&["guids", "types"]).map_err(cc)?;
+        let b = shared.base_url();
+        let path = format!("/v3/apps/{guid}/processes");
+        Ok(ok(q
+            .page(&b, &path, vec![app], |a| process(&b, a))
+            .map_err(cc)?))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/apps/:guid/processes/:type`.
+pub async fn app_process(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path((guid, kind)): Path<(String, String)>,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        let app = state.app(&actor, &guid).map_err(cc)?;
+        if kind != "web" {
+            return Err(cc(CcError::not_found("Process")));
+        }
+        Ok(ok(process(&shared.base_url(), app)))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/organizations/:guid/domains`: every domain is shared here, so an
+/// organization sees them all.
+pub async fn org_domains(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        state.org(&actor, &guid).map_err(cc)?;
+        let q = Query::parse(raw.as_deref());
+        q.allow(&["guids", "names", "organization_guids"])
+            .map_err(cc)?;
+        let mut items: Vec<_> = state.domains.values().collect();
+        items.sort_by(|a, b| {
+            a.created_at
+                .total_cmp(&b.created_at)
+                .then(a.guid.cmp(&b.guid))
+        });
+        let items = filter_by(items, q.list("names"), |d| &d.name);
+        let items = filter_by(items, q.list("guids"), |d| &d.guid);
+        let b = shared.base_url();
+        let path = format!("/v3/organizations/{guid}/domains");
+        Ok(ok(q
+            .page(&b, &path, items, |d| json::domain(&b, d))
+            .map_err(cc)?))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/service_route_bindings`: the simulator has no services, so none.
+pub async fn service_route_bindings(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        auth(&state, &headers)?;
+        let q = Query::parse(raw.as_deref());
+        q.allow(&[
+            "route_guids",
+            "service_instance_guids",
+            "service_instance_names",
+            "guids",
+        ])
+        .map_err(cc)?;
+        let b = shared.base_url();
+        Ok(ok(q
+            .page(&b, "/v3/service_route_bindings", Vec::<()>::new(), |()| {
+                Value::Null
+            })
+            .map_err(cc)?))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/spaces/:guid/features/ssh`: off, as cloud.gov spaces start.
+pub async fn space_ssh(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        state.space(&actor, &guid).map_err(cc)?;
+        Ok(ok(json!({
+            "name": "ssh",
+            "description": "Enable SSHing into apps in the space.",
+            "enabled": false,
+        })))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/apps/:guid/manifest`: the app as a manifest (YAML).
+pub async fn app_manifest(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        let app = state.app(&actor, &guid).map_err(cc)?;
+        let mut yaml = format!(
+            "---\napplications:\n- name: {}\n  stack: cflinuxfs4\n  processes:\n  - type: web\n    instances: {}\n    memory: 256M\n    disk_quota: 1024M\n    log-rate-limit-per-second: -1\n    health-check-type: port\n",
+            app.name,
+            u32::from(app.state == "STARTED")
+        );
+        let routes: Vec<String> = state
+            .routes
+            .values()
+            .filter(|r| r.destinations.iter().any(|d| d.app_guid == app.guid))
+            .filter_map(|r| {
+                state
+                    .domains
+                    .get(&r.domain_guid)
+                    .map(|d| format!("{}.{}", r.host, d.name))
+            })
+            .collect();
+        if !routes.is_empty() {
+            yaml.push_str("  routes:\n");
+            for r in routes {
+                yaml.push_str(&format!("  - route: {r}\n"));
+            }
+        }
+        Ok(([("content-type", "application/x-yaml")], yaml).into_response())
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// Lists that are always empty here: sidecars, deployments (apps are never being
+/// deployed).
+pub async fn empty_list(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        auth(&state, &headers)?;
+        let q = Query::parse(raw.as_deref());
+        let b = shared.base_url();
+        Ok(ok(q
+            .page(&b, uri.path(), Vec::<()>::new(), |()| Value::Null)
+            .map_err(cc)?))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/apps/:guid/routes`: the routes the app is a destination of.
+pub async fn app_routes(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        state.app(&actor, &guid).map_err(cc)?;
+        let q = Query::parse(raw.as_deref());
+        q.allow(&["domain_guids", "hosts", "paths", "ports"])
+            .map_err(cc)?;
+        let mut items: Vec<_> = state
+            .visible_routes(&actor)
+            .into_iter()
+            .filter(|r| r.destinations.iter().any(|d| d.app_guid == guid))
+            .collect();
+        items.sort_by(|a, b| {
+            a.created_at
+                .total_cmp(&b.created_at)
+                .then(a.guid.cmp(&b.guid))
+        });
+        let items = filter_by(items, q.list("domain_guids"), |r| &r.domain_guid);
+        let items = filter_by(items, q.list("hosts"), |r| &r.host);
+        let b = shared.base_url();
+        let path = format!("/v3/apps/{guid}/routes");
+        Ok(ok(q
+            .page(&b, &path, items, |r| json::route(&b, &state, r))
+            .map_err(cc)?))
+    };
+    run().unwrap_or_else(|r| r)
+}
+
+/// `GET /v3/apps/:guid/droplets/current`: every seeded app runs a staged droplet.
+pub async fn current_droplet(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Response {
+    let state = shared.lock();
+    let run = || -> Answer {
+        let actor = auth(&state, &headers)?;
+        let app = state.app(&actor, &guid).map_err(cc)?;
+        let b = shared.base_url();
+        let g = uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            format!("droplet:{}", app.guid).as_bytes(),
+        )
+        .to_string();
+        Ok(ok(json!({
+            "guid": g, "created_at": timestamp(app.created_at), "updated_at": timestamp(app.created_at),
+            "state": "STAGED", "error": null,
+            "lifecycle": {"type": "buildpack", "data": {}},
+            "execution_metadata": "", "process_types": {"web": "./app"},
+            "checksum": {"type": "sha256", "value": g.replace('-', "")},
+            "buildpacks": [{"name": "binary_buildpack", "detect_output": "binary", "buildpack_name": "binary", "version": "1.1.0"}],
+            "stack": "cflinuxfs4", "image": null,
+            "relationships": {"app": {"data": {"guid": app.guid}}},
+            "metadata": {"labels": {}, "annotations": {}},
+            "links": {
+                "self": {"href": format!("{b}/v3/droplets/{g}")},
+                "app": {"href": format!("{b}/v3/apps/{}", app.guid)},
+            }
+        })))
+    };
+    run().unwrap_or_else(|r| r)
+}
