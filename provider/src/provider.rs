@@ -374,7 +374,12 @@ impl Settings {
                 },
                 None => {
                     let saved =
-                        cf::CfCliConfig::load(env("CF_HOME").as_deref(), env("HOME").as_deref());
+                        // CF_HOME, else the home directory: HOME, or the user profile
+                        // on Windows.
+                        cf::CfCliConfig::load(
+                            env("CF_HOME").as_deref(),
+                            env("HOME").or_else(|| env("USERPROFILE")).as_deref(),
+                        );
                     match saved.transpose() {
                         Err(e) => {
                             diags.push(crate::errors::diagnostic(

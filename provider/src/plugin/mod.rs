@@ -276,6 +276,7 @@ async fn wait(
 /// Terraform handles Ctrl-C itself (with StopProvider) and the terminal sends SIGINT
 /// to the whole process group: like Go providers, ignore SIGINT and leave the exit
 /// to Shutdown. SIGTERM still ends the process.
+#[cfg(unix)]
 fn ignore_interrupts(shutdown: CancellationToken) {
     use tokio::signal::unix::{SignalKind, signal};
     // Registered before the handshake line is printed, so no signal can arrive while
@@ -292,6 +293,17 @@ fn ignore_interrupts(shutdown: CancellationToken) {
                 _ = int.recv() => tracing::debug!("interrupt received; waiting for the host to stop the provider"),
                 _ = term.recv() => { shutdown.cancel(); return; }
             }
+        }
+    });
+}
+
+/// On Windows the console's Ctrl-C reaches every process attached to it: ignore it
+/// there too, and leave the exit to Shutdown.
+#[cfg(not(unix))]
+fn ignore_interrupts(_shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            tracing::debug!("interrupt received; waiting for the host to stop the provider");
         }
     });
 }
