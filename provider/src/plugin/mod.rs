@@ -309,6 +309,7 @@ fn ignore_interrupts(_shutdown: CancellationToken) {
 }
 
 /// How often the provider checks that the process that started it is still there.
+#[cfg(unix)]
 const HOST_CHECK_INTERVAL: Duration = Duration::from_millis(500);
 
 /// A provider must not outlive the Terraform that started it: a CI runner's timeout
