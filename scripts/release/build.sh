@@ -26,6 +26,7 @@ NAME=terraform-provider-cloudgov
 VERSION=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
 PLATFORMS=${PLATFORMS:-"linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64"}
 DIST=${DIST:-$root/dist}
+TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 
 build() {
   local platform=$1 target
@@ -48,7 +49,7 @@ build() {
       ;;
     darwin_*)
       ensure_zig
-      local stubs="$root/target/macos-link-stubs"
+      local stubs="$TARGET_DIR/macos-link-stubs"
       python3 scripts/release/macos-link-stubs.py "$stubs" 2>/dev/null
       local var
       var="CARGO_TARGET_$(echo "$target" | tr 'a-z-' 'A-Z_')_RUSTFLAGS"
@@ -64,7 +65,7 @@ package() {
   [ "$platform" = windows_amd64 ] && ext=.exe
   local stage
   stage=$(mktemp -d)
-  cp "target/$target/release/$NAME$ext" "$stage/${NAME}_v$VERSION$ext"
+  cp "$TARGET_DIR/$target/release/$NAME$ext" "$stage/${NAME}_v$VERSION$ext"
   python3 scripts/release/zip.py pack "$DIST/${NAME}_${VERSION}_${platform}.zip" "$stage/${NAME}_v$VERSION$ext"
   rm -rf "$stage"
 }
