@@ -179,6 +179,15 @@ if tf registry "$dir" providers lock -no-color "${flags[@]}" > "$work/lock.log" 
 else
   fail "terraform providers lock: $(cat "$work/lock.log")"
 fi
+# The same from the filesystem mirror, as an air-gapped team shares one lock file: one
+# h1: hash per platform (a mirror has no signed checksums, so no zh:).
+dir="$work/tf-lock-fs"
+config "$dir"
+if tf fs "$dir" providers lock -no-color -fs-mirror="$work/fs-mirror" "${flags[@]}" > "$work/lock.log" 2>&1; then
+  expect "providers lock -fs-mirror: h1: hashes" "$(grep -c '"h1:' "$dir/.terraform.lock.hcl")" "${#platforms[@]}"
+else
+  fail "terraform providers lock -fs-mirror: $(cat "$work/lock.log")"
+fi
 
 echo "release check (${platforms[*]}): $passes passed, $failures failed"
 [ "$failures" -eq 0 ]
