@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::cc::{auth, error_response, ok};
 use crate::json::{self, Query, filter_by, timestamp};
-use crate::model::{App, CcError, State};
+use crate::model::{Actor, App, CcError, State};
 use crate::server::Shared;
 
 type Shr = AxState<Arc<Shared>>;
@@ -28,6 +28,42 @@ type Answer = Result<Response, Response>;
 
 fn cc(e: CcError) -> Response {
     error_response(&e)
+}
+
+/// Runs a handler's body with the state locked and the caller authenticated; an
+/// error is already the response to send.
+fn answer(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: impl FnOnce(&State, &Actor) -> Answer,
+) -> Response {
+    let state = shared.lock();
+    auth(&state, headers)
+        .and_then(|actor| body(&state, &actor))
+        .unwrap_or_else(|r| r)
+}
+
+/// One page of `items`, listed at `path`, each rendered by `render`.
+fn page<T>(
+    shared: &Shared,
+    q: &Query,
+    path: &str,
+    items: Vec<T>,
+    render: impl Fn(&str, &T) -> Value,
+) -> Answer {
+    let b = shared.base_url();
+    Ok(ok(q
+        .page(&b, path, items, |i| render(&b, i))
+        .map_err(cc)?))
+}
+
+/// Oldest first, then by GUID, as the Cloud Controller orders lists.
+fn by_age<T>(items: &mut [&T], key: impl Fn(&T) -> (f64, &str)) {
+    items.sort_by(|a, b| {
+        let (ta, ga) = key(a);
+        let (tb, gb) = key(b);
+        ta.total_cmp(&tb).then(ga.cmp(gb))
+    });
 }
 
 /// The GUID of an app's `web` process: stable for the app.
@@ -65,7 +101,7 @@ fn process(base: &str, a: &App) -> Value {
 /// The visible app whose `web` process has this GUID.
 fn app_of_process<'a>(
     state: &'a State,
-    actor: &crate::model::Actor,
+    actor: &Actor,
     guid: &str,
 ) -> Result<&'a App, CcError> {
     state
@@ -81,9 +117,7 @@ pub async fn list_processes(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
+    answer(&shared, &headers, |state, actor| {
         let q = Query::parse(raw.as_deref());
         q.allow(&[
             "guids",
@@ -93,40 +127,31 @@ pub async fn list_processes(
             "organization_guids",
         ])
         .map_err(cc)?;
-        let mut apps = state.visible_apps(&actor);
-        apps.sort_by(|a, b| {
-            a.created_at
-                .total_cmp(&b.created_at)
-                .then(a.guid.cmp(&b.guid))
-        });
+        let mut apps = state.visible_apps(actor);
+        by_age(&mut apps, |a| (a.created_at, &a.guid));
         let apps = filter_by(apps, q.list("app_guids"), |a| &a.guid);
         let apps = filter_by(apps, q.list("space_guids"), |a| &a.space_guid);
-        let apps: Vec<&App> = match (q.list("guids"), q.list("types")) {
-            (Some(g), _) => apps
-                .into_iter()
-                .filter(|a| g.contains(&process_guid(&a.guid)))
-                .collect(),
-            (None, Some(t)) if !t.iter().any(|t| t == "web") => Vec::new(),
-            _ => apps,
-        };
-        let apps: Vec<&App> = match q.list("organization_guids") {
-            Some(orgs) => apps
-                .into_iter()
-                .filter(|a| {
+        let guids = q.list("guids");
+        let web = q.list("types").is_none_or(|t| t.iter().any(|t| t == "web"));
+        let orgs = q.list("organization_guids");
+        let apps: Vec<&App> = apps
+            .into_iter()
+            .filter(|a| {
+                web && guids
+                    .as_ref()
+                    .is_none_or(|g| g.contains(&process_guid(&a.guid)))
+            })
+            .filter(|a| {
+                orgs.as_ref().is_none_or(|orgs| {
                     state
                         .spaces
                         .get(&a.space_guid)
                         .is_some_and(|s| orgs.contains(&s.org_guid))
                 })
-                .collect(),
-            None => apps,
-        };
-        let b = shared.base_url();
-        Ok(ok(q
-            .page(&b, "/v3/processes", apps, |a| process(&b, a))
-            .map_err(cc)?))
-    };
-    run().unwrap_or_else(|r| r)
+            })
+            .collect();
+        page(&shared, &q, "/v3/processes", apps, |b, a| process(b, a))
+    })
 }
 
 /// `GET /v3/processes/:guid`.
@@ -135,13 +160,10 @@ pub async fn get_process(
     headers: HeaderMap,
     Path(guid): Path<String>,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
-        let app = app_of_process(&state, &actor, &guid).map_err(cc)?;
+    answer(&shared, &headers, |state, actor| {
+        let app = app_of_process(state, actor, &guid).map_err(cc)?;
         Ok(ok(process(&shared.base_url(), app)))
-    };
-    run().unwrap_or_else(|r| r)
+    })
 }
 
 /// `GET /v3/processes/:guid/stats`: one running instance for a started app.
@@ -150,10 +172,8 @@ pub async fn process_stats(
     headers: HeaderMap,
     Path(guid): Path<String>,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
-        let app = app_of_process(&state, &actor, &guid).map_err(cc)?;
+    answer(&shared, &headers, |state, actor| {
+        let app = app_of_process(state, actor, &guid).map_err(cc)?;
         let resources: Vec<Value> = if app.state == "STARTED" {
             vec![json!({
                 "type": "web", "index": 0, "state": "RUNNING",
@@ -169,8 +189,7 @@ pub async fn process_stats(
             Vec::new()
         };
         Ok(ok(json!({"resources": resources})))
-    };
-    run().unwrap_or_else(|r| r)
+    })
 }
 
 /// `GET /v3/apps/:guid/processes`.
@@ -180,19 +199,13 @@ pub async fn app_processes(
     Path(guid): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
-        let app = state.app(&actor, &guid).map_err(cc)?;
+    answer(&shared, &headers, |state, actor| {
+        let app = state.app(actor, &guid).map_err(cc)?;
         let q = Query::parse(raw.as_deref());
         q.allow(&["guids", "types"]).map_err(cc)?;
-        let b = shared.base_url();
         let path = format!("/v3/apps/{guid}/processes");
-        Ok(ok(q
-            .page(&b, &path, vec![app], |a| process(&b, a))
-            .map_err(cc)?))
-    };
-    run().unwrap_or_else(|r| r)
+        page(&shared, &q, &path, vec![app], |b, a| process(b, a))
+    })
 }
 
 /// `GET /v3/apps/:guid/processes/:type`.
@@ -201,16 +214,13 @@ pub async fn app_process(
     headers: HeaderMap,
     Path((guid, kind)): Path<(String, String)>,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
-        let app = state.app(&actor, &guid).map_err(cc)?;
+    answer(&shared, &headers, |state, actor| {
+        let app = state.app(actor, &guid).map_err(cc)?;
         if kind != "web" {
             return Err(cc(CcError::not_found("Process")));
         }
         Ok(ok(process(&shared.base_url(), app)))
-    };
-    run().unwrap_or_else(|r| r)
+    })
 }
 
 /// `GET /v3/organizations/:guid/domains`: every domain is shared here, so an
@@ -221,55 +231,34 @@ pub async fn org_domains(
     Path(guid): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
-        state.org(&actor, &guid).map_err(cc)?;
+    answer(&shared, &headers, |state, actor| {
+        state.org(actor, &guid).map_err(cc)?;
         let q = Query::parse(raw.as_deref());
         q.allow(&["guids", "names", "organization_guids"])
             .map_err(cc)?;
         let mut items: Vec<_> = state.domains.values().collect();
-        items.sort_by(|a, b| {
-            a.created_at
-                .total_cmp(&b.created_at)
-                .then(a.guid.cmp(&b.guid))
-        });
+        by_age(&mut items, |d| (d.created_at, &d.guid));
         let items = filter_by(items, q.list("names"), |d| &d.name);
         let items = filter_by(items, q.list("guids"), |d| &d.guid);
-        let b = shared.base_url();
         let path = format!("/v3/organizations/{guid}/domains");
-        Ok(ok(q
-            .page(&b, &path, items, |d| json::domain(&b, d))
-            .map_err(cc)?))
-    };
-    run().unwrap_or_else(|r| r)
+        page(&shared, &q, &path, items, |b, d| json::domain(b, d))
+    })
 }
 
-/// `GET /v3/service_route_bindings`: the simulator has no services, so none.
-pub async fn service_route_bindings(
+/// Lists that are always empty here: service route bindings (the simulator has no
+/// services), sidecars, and deployments (apps are never being deployed).
+pub async fn empty_list(
     AxState(shared): Shr,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        auth(&state, &headers)?;
+    answer(&shared, &headers, |_, _| {
         let q = Query::parse(raw.as_deref());
-        q.allow(&[
-            "route_guids",
-            "service_instance_guids",
-            "service_instance_names",
-            "guids",
-        ])
-        .map_err(cc)?;
-        let b = shared.base_url();
-        Ok(ok(q
-            .page(&b, "/v3/service_route_bindings", Vec::<()>::new(), |()| {
-                Value::Null
-            })
-            .map_err(cc)?))
-    };
-    run().unwrap_or_else(|r| r)
+        page(&shared, &q, uri.path(), Vec::<()>::new(), |_, ()| {
+            Value::Null
+        })
+    })
 }
 
 /// `GET /v3/spaces/:guid/features/ssh`: off, as cloud.gov spaces start.
@@ -278,17 +267,14 @@ pub async fn space_ssh(
     headers: HeaderMap,
     Path(guid): Path<String>,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
-        state.space(&actor, &guid).map_err(cc)?;
+    answer(&shared, &headers, |state, actor| {
+        state.space(actor, &guid).map_err(cc)?;
         Ok(ok(json!({
             "name": "ssh",
             "description": "Enable SSHing into apps in the space.",
             "enabled": false,
         })))
-    };
-    run().unwrap_or_else(|r| r)
+    })
 }
 
 /// `GET /v3/apps/:guid/manifest`: the app as a manifest (YAML).
@@ -297,10 +283,8 @@ pub async fn app_manifest(
     headers: HeaderMap,
     Path(guid): Path<String>,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
-        let app = state.app(&actor, &guid).map_err(cc)?;
+    answer(&shared, &headers, |state, actor| {
+        let app = state.app(actor, &guid).map_err(cc)?;
         let mut yaml = format!(
             "---\napplications:\n- name: {}\n  stack: cflinuxfs4\n  processes:\n  - type: web\n    instances: {}\n    memory: 256M\n    disk_quota: 1024M\n    log-rate-limit-per-second: -1\n    health-check-type: port\n",
             app.name,
@@ -324,28 +308,7 @@ pub async fn app_manifest(
             }
         }
         Ok(([("content-type", "application/x-yaml")], yaml).into_response())
-    };
-    run().unwrap_or_else(|r| r)
-}
-
-/// Lists that are always empty here: sidecars, deployments (apps are never being
-/// deployed).
-pub async fn empty_list(
-    AxState(shared): Shr,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        auth(&state, &headers)?;
-        let q = Query::parse(raw.as_deref());
-        let b = shared.base_url();
-        Ok(ok(q
-            .page(&b, uri.path(), Vec::<()>::new(), |()| Value::Null)
-            .map_err(cc)?))
-    };
-    run().unwrap_or_else(|r| r)
+    })
 }
 
 /// `GET /v3/apps/:guid/routes`: the routes the app is a destination of.
@@ -355,32 +318,22 @@ pub async fn app_routes(
     Path(guid): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
-        state.app(&actor, &guid).map_err(cc)?;
+    answer(&shared, &headers, |state, actor| {
+        state.app(actor, &guid).map_err(cc)?;
         let q = Query::parse(raw.as_deref());
         q.allow(&["domain_guids", "hosts", "paths", "ports"])
             .map_err(cc)?;
         let mut items: Vec<_> = state
-            .visible_routes(&actor)
+            .visible_routes(actor)
             .into_iter()
             .filter(|r| r.destinations.iter().any(|d| d.app_guid == guid))
             .collect();
-        items.sort_by(|a, b| {
-            a.created_at
-                .total_cmp(&b.created_at)
-                .then(a.guid.cmp(&b.guid))
-        });
+        by_age(&mut items, |r| (r.created_at, &r.guid));
         let items = filter_by(items, q.list("domain_guids"), |r| &r.domain_guid);
         let items = filter_by(items, q.list("hosts"), |r| &r.host);
-        let b = shared.base_url();
         let path = format!("/v3/apps/{guid}/routes");
-        Ok(ok(q
-            .page(&b, &path, items, |r| json::route(&b, &state, r))
-            .map_err(cc)?))
-    };
-    run().unwrap_or_else(|r| r)
+        page(&shared, &q, &path, items, |b, r| json::route(b, state, r))
+    })
 }
 
 /// `GET /v3/apps/:guid/droplets/current`: every seeded app runs a staged droplet.
@@ -389,10 +342,8 @@ pub async fn current_droplet(
     headers: HeaderMap,
     Path(guid): Path<String>,
 ) -> Response {
-    let state = shared.lock();
-    let run = || -> Answer {
-        let actor = auth(&state, &headers)?;
-        let app = state.app(&actor, &guid).map_err(cc)?;
+    answer(&shared, &headers, |state, actor| {
+        let app = state.app(actor, &guid).map_err(cc)?;
         let b = shared.base_url();
         let g = uuid::Uuid::new_v5(
             &uuid::Uuid::NAMESPACE_OID,
@@ -414,6 +365,5 @@ pub async fn current_droplet(
                 "app": {"href": format!("{b}/v3/apps/{}", app.guid)},
             }
         })))
-    };
-    run().unwrap_or_else(|r| r)
+    })
 }

@@ -165,10 +165,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v3/apps/{guid}/processes", get(cli::app_processes))
         .route("/v3/apps/{guid}/processes/{kind}", get(cli::app_process))
         .route("/v3/apps/{guid}/manifest", get(cli::app_manifest))
-        .route(
-            "/v3/service_route_bindings",
-            get(cli::service_route_bindings),
-        )
+        .route("/v3/service_route_bindings", get(cli::empty_list))
         .route("/v3/spaces", get(cc::list_spaces))
         .route("/v3/spaces/{guid}", get(cc::get_space))
         .route("/v3/apps", get(cc::list_apps).post(cc::create_app))
