@@ -99,11 +99,7 @@ fn process(base: &str, a: &App) -> Value {
 }
 
 /// The visible app whose `web` process has this GUID.
-fn app_of_process<'a>(
-    state: &'a State,
-    actor: &Actor,
-    guid: &str,
-) -> Result<&'a App, CcError> {
+fn app_of_process<'a>(state: &'a State, actor: &Actor, guid: &str) -> Result<&'a App, CcError> {
     state
         .visible_apps(actor)
         .into_iter()

@@ -80,6 +80,18 @@ impl Cf {
         }
     }
 
+    /// `cf login` to the simulator as `user` (whose password is its name), targeting
+    /// `sandbox` / `dev`.
+    fn login(&self, env: &SimWorkspace, user: &str) -> String {
+        let url = env.sim.url.clone();
+        self.ok(
+            &[
+                "login", "-a", &url, "-u", user, "-p", user, "-o", "sandbox", "-s", "dev",
+            ],
+            &["OK"],
+        )
+    }
+
     /// Runs a command that must succeed and print every one of `expect`.
     fn ok(&self, args: &[&str], expect: &[&str]) -> String {
         let out = self.run(args);
@@ -114,13 +126,10 @@ fn cf_cli_workflow_against_the_simulator() {
         return;
     };
     let h = &env.sim.handle;
-    let url = env.sim.url.clone();
-    cf.ok(
-        &[
-            "login", "-a", &url, "-u", "deployer", "-p", "deployer", "-o", "sandbox", "-s", "dev",
-        ],
-        &["OK", "org:            sandbox", "space:          dev"],
-    );
+    let login = cf.login(&env, "deployer");
+    for e in ["org:            sandbox", "space:          dev"] {
+        assert!(login.contains(e), "{login}");
+    }
     cf.ok(
         &["target"],
         &["user:           deployer", "space:          dev"],
@@ -318,13 +327,7 @@ fn cf_cli_policy_into_a_space_without_the_role_is_refused_as_the_platform_does()
         u.roles.developer_spaces = [dev].into_iter().collect();
         s.users.insert(u.name.clone(), u);
     });
-    let url = env.sim.url.clone();
-    cf.ok(
-        &[
-            "login", "-a", &url, "-u", "dev-only", "-p", "dev-only", "-o", "sandbox", "-s", "dev",
-        ],
-        &["OK"],
-    );
+    cf.login(&env, "dev-only");
     // The CLI looks the destination up first; without a role, the space is not there.
     let out = cf.run(&[
         "add-network-policy",
@@ -392,13 +395,7 @@ resource "cloudgov_network_policy" "tls" {{
     );
     env.init();
     env.apply();
-    let url = env.sim.url.clone();
-    cf.ok(
-        &[
-            "login", "-a", &url, "-u", "deployer", "-p", "deployer", "-o", "sandbox", "-s", "dev",
-        ],
-        &["OK"],
-    );
+    cf.login(&env, "deployer");
     let routes = rows(&cf.ok(&["routes"], &[]));
     assert!(
         routes.contains(&"dev backend apps.internal http http1 8080 backend".to_string()),
