@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 terraform="$root/.tools/bin/terraform"
 demo="$root/.demo"
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | sed -n 1p)
 
 echo "==> Building terraform-provider-cloudgov $version and cloudgov-sim (release)"
 cargo build --release --quiet -p terraform-provider-cloudgov --bin terraform-provider-cloudgov -p cloudgov-sim --bin cloudgov-sim

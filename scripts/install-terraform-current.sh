@@ -44,4 +44,4 @@ os._exit(lib.RunCli(len(args), argv, sys.stdout.fileno(), sys.stderr.fileno()))
 PY
 : > "$root/.tools/empty.tfrc"
 chmod +x "$bin"
-"$bin" version | head -1 >&2
+"$bin" version 2>/dev/null | sed -n 1p >&2

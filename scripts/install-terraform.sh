@@ -20,4 +20,4 @@ if [ ! -f "$src" ]; then
 fi
 chmod +x "$src"
 ln -sf "$src" "$bin"
-"$bin" version | head -1 >&2
+"$bin" version 2>/dev/null | sed -n 1p >&2

@@ -49,4 +49,4 @@ echo "install-tofu: building OpenTofu $TOFU_VERSION from Go modules (first time 
     -o "$bin" github.com/opentofu/opentofu/cmd/tofu
 )
 touch "$stamp"
-"$bin" version | head -1 >&2
+"$bin" version 2>/dev/null | sed -n 1p >&2

@@ -102,7 +102,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
   -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
   -keyout "$work/registry-key.pem" -out "$work/registry-cert.pem" 2>/dev/null
 key_id=$(gpg --batch --with-colons --import-options show-only --import \
-  "$DIST/${NAME}_${VERSION}_signing-key.asc" 2>/dev/null | awk -F: '$1 == "pub" {print $5; exit}')
+  "$DIST/${NAME}_${VERSION}_signing-key.asc" 2>/dev/null | awk -F: '$1 == "pub" && !seen {print $5; seen = 1}')
 python3 "$root/scripts/release/registry.py" "$DIST" "$VERSION" \
   "$work/registry-cert.pem" "$work/registry-key.pem" "$key_id" > "$work/registry.url" &
 registry_pid=$!

@@ -23,7 +23,7 @@ ensure_apt() {
 }
 
 ensure_target() {
-  rustup target list --installed | grep -qx "$1" || rustup target add "$1" >&2
+  rustup target list --installed | grep -x "$1" >/dev/null || rustup target add "$1" >&2
 }
 
 ensure_zig() {
