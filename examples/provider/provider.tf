@@ -1,14 +1,14 @@
 terraform {
   required_providers {
     cloudgov = {
-      source = "cloud-gov/cloudgov"
+      source  = "cloud-gov/cloudgov"
+      version = "~> 0.1"
     }
   }
 }
 
-# In a pipeline, credentials come from the environment: CF_USER and CF_PASSWORD
-# hold a cloud-gov-service-account (space-deployer) service key's username and
-# password. Nothing secret belongs in this file.
-provider "cloudgov" {
-  api_url = "https://api.fr.cloud.gov"
-}
+# In a pipeline, everything comes from the environment: CF_USER and CF_PASSWORD hold
+# a cloud-gov-service-account (space-deployer) service key's username and password,
+# and CF_API_URL names the foundation (https://api.fr.cloud.gov when unset). Nothing
+# secret belongs in this file; set api_url here only to pin a foundation.
+provider "cloudgov" {}

@@ -8,7 +8,8 @@
 terraform {
   required_providers {
     cloudgov = {
-      source = "cloud-gov/cloudgov"
+      source  = "cloud-gov/cloudgov"
+      version = "~> 0.1"
     }
   }
 }

@@ -415,6 +415,11 @@ impl Settings {
         };
         let mut config = cf::ClientConfig::new(&api_url, credentials);
         config.trust = cf::Trust::from_env(&env, skip);
+        // As the official provider does: pipelines tag their requests for the
+        // platform's operators.
+        if let Some(extra) = env("CF_APPEND_USER_AGENT").filter(|v| !v.trim().is_empty()) {
+            config.user_agent = format!("{} {}", cf::USER_AGENT, extra.trim());
+        }
         config.batching = !matches!(
             env("CLOUDGOV_READ_BATCHING")
                 .map(|v| v.to_ascii_lowercase())
@@ -495,6 +500,34 @@ mod tests {
             check_api_url("http://api.example.org").unwrap_err().summary,
             "Insecure API URL"
         );
+    }
+
+    #[test]
+    fn user_agent_names_the_provider_and_takes_an_addition() {
+        let config = Value::object([("user", Value::from("u")), ("password", Value::from("p"))]);
+        let build = |append: Option<&str>| {
+            let append = append.map(str::to_string);
+            let env = move |k: &str| {
+                (k == "CF_APPEND_USER_AGENT")
+                    .then(|| append.clone())
+                    .flatten()
+            };
+            let mut diags = Diagnostics::new();
+            let s = Settings::resolve(&config, &env, &mut diags);
+            s.client_config(&env, &mut diags).unwrap().user_agent
+        };
+        assert_eq!(
+            build(None),
+            format!("terraform-provider-cloudgov/{}", env!("CARGO_PKG_VERSION"))
+        );
+        assert_eq!(
+            build(Some("pipeline/42")),
+            format!(
+                "terraform-provider-cloudgov/{} pipeline/42",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        assert_eq!(build(Some("  ")), build(None));
     }
 
     #[test]

@@ -36,6 +36,9 @@ fn apply_example(cli: Cli, file: &Path) {
     let Some(env) = SimWorkspace::new(cli) else {
         return;
     };
+    // The example declares its own required_providers; only the provider block
+    // (configured from the environment) comes from the harness.
+    env.write("providers.tf", "provider \"cloudgov\" {}\n");
     env.write("main.tf", &std::fs::read_to_string(file).unwrap());
     env.init();
     env.run(&["validate", "-no-color"]).ok();
@@ -43,6 +46,33 @@ fn apply_example(cli: Cli, file: &Path) {
     env.assert_no_changes();
     env.run(&["destroy", "-auto-approve", "-no-color"]).ok();
 }
+
+/// Every example, copied alone into a directory of its own as a user would, passes
+/// `init` and `validate`: each declares `required_providers` with a version.
+fn examples_stand_alone(cli: Cli) {
+    let mut files = all_examples();
+    files.push(workspace_root().join("examples/provider/provider.tf"));
+    files.push(workspace_root().join("examples/quickstart/main.tf"));
+    for f in files {
+        let Some(ws) = acceptance_tests::Workspace::new(cli) else {
+            return;
+        };
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(
+            text.contains("required_providers") && text.contains("version = \"~> 0.1\""),
+            "{} declares no required_providers with a version",
+            f.display()
+        );
+        ws.write("main.tf", &text);
+        ws.init();
+        let run = ws.run(&["validate", "-no-color"]);
+        assert!(run.success, "{}: {}", f.display(), run.output());
+    }
+}
+for_each_cli!(
+    examples_stand_alone_init_and_validate,
+    super::examples_stand_alone
+);
 
 fn examples_apply(cli: Cli) {
     let files = all_examples();

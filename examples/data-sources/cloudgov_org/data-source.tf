@@ -1,3 +1,12 @@
+terraform {
+  required_providers {
+    cloudgov = {
+      source  = "cloud-gov/cloudgov"
+      version = "~> 0.1"
+    }
+  }
+}
+
 data "cloudgov_org" "sandbox" {
   name = "sandbox"
 }

@@ -34,6 +34,9 @@ pub struct ClientConfig {
     pub job_timeout: Duration,
     /// Cancelled when Terraform stops the provider.
     pub cancel: CancellationToken,
+    /// The `User-Agent` of every request (`USER_AGENT`, plus what
+    /// `CF_APPEND_USER_AGENT` adds).
+    pub user_agent: String,
 }
 
 impl ClientConfig {
@@ -47,6 +50,7 @@ impl ClientConfig {
             batching: true,
             job_timeout: Duration::from_secs(300),
             cancel: CancellationToken::new(),
+            user_agent: USER_AGENT.to_string(),
         }
     }
 }
@@ -144,7 +148,7 @@ impl Client {
         let http = Http::new(
             &config.trust,
             config.retry,
-            USER_AGENT,
+            &config.user_agent,
             config.cancel.clone(),
         )?;
         let root_url = format!("{api}/");
