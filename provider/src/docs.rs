@@ -40,31 +40,22 @@ fn plain(t: &Type) -> String {
 /// Chooses the attributes of one section.
 type Pick = fn(&Attribute) -> bool;
 
-/// The Required / Optional / Read-Only sections of a block, nested attributes
-/// expanded below them.
-fn schema_sections(
-    block: &Block,
-    top: bool,
-    out: &mut String,
-    nested: &mut Vec<(String, Vec<Attribute>)>,
-) {
+/// A nested schema still to describe: anchor kind (`nestedatt`, `nestedblock`),
+/// name, contents.
+type Pending = (&'static str, String, Block);
+
+/// The Required / Optional / Read-Only sections of a block (nested blocks among the
+/// optional or required ones, as the registry shows them), nested schemas expanded
+/// below them.
+fn schema_sections(block: &Block, top: bool, out: &mut String, nested: &mut Vec<Pending>) {
     let groups: [(&str, Pick); 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional && !a.required),
     ];
     for (title, pick) in groups {
-        let mut attrs: Vec<&Attribute> = block.attributes.iter().filter(|a| pick(a)).collect();
-        if attrs.is_empty() {
-            continue;
-        }
-        attrs.sort_by(|a, b| a.name.cmp(&b.name));
-        out.push_str(&if top {
-            format!("### {title}\n\n")
-        } else {
-            format!("{title}:\n\n")
-        });
-        for a in attrs {
+        let mut lines: Vec<(String, String)> = Vec::new();
+        for a in block.attributes.iter().filter(|a| pick(a)) {
             let sensitive = if a.sensitive { ", Sensitive" } else { "" };
             let mut line = format!("- `{}` ({}{sensitive})", a.name, type_name(a));
             if !a.description.is_empty() {
@@ -80,8 +71,38 @@ fn schema_sections(
                     " (see [below for nested schema](#nestedatt--{}))",
                     a.name
                 ));
-                nested.push((a.name.clone(), inner.clone()));
+                nested.push(("nestedatt", a.name.clone(), Block::of(inner.clone())));
             }
+            lines.push((a.name.clone(), line));
+        }
+        let blocks = block.blocks.iter().filter(|b| match title {
+            "Required" => b.min_items > 0,
+            "Optional" => b.min_items == 0,
+            _ => false,
+        });
+        for b in blocks {
+            let mut line = format!("- `{}` (Block)", b.name);
+            if !b.block.description.is_empty() {
+                line.push(' ');
+                line.push_str(&b.block.description);
+            }
+            line.push_str(&format!(
+                " (see [below for nested schema](#nestedblock--{}))",
+                b.name
+            ));
+            nested.push(("nestedblock", b.name.clone(), b.block.clone()));
+            lines.push((b.name.clone(), line));
+        }
+        if lines.is_empty() {
+            continue;
+        }
+        lines.sort();
+        out.push_str(&if top {
+            format!("### {title}\n\n")
+        } else {
+            format!("{title}:\n\n")
+        });
+        for (_, line) in lines {
             out.push_str(&line);
             out.push('\n');
         }
@@ -93,11 +114,11 @@ fn schema_markdown(schema: &Schema) -> String {
     let mut out = String::from("## Schema\n\n");
     let mut nested = Vec::new();
     schema_sections(&schema.block, true, &mut out, &mut nested);
-    while let Some((name, attrs)) = nested.pop() {
+    while let Some((kind, name, block)) = nested.pop() {
         out.push_str(&format!(
-            "<a id=\"nestedatt--{name}\"></a>\n### Nested Schema for `{name}`\n\n"
+            "<a id=\"{kind}--{name}\"></a>\n### Nested Schema for `{name}`\n\n"
         ));
-        schema_sections(&Block::of(attrs), false, &mut out, &mut nested);
+        schema_sections(&block, false, &mut out, &mut nested);
     }
     out.trim_end().to_string() + "\n"
 }
@@ -285,5 +306,28 @@ mod regenerate {
             "these docs differ from what the schema produces; run `make docs`: {stale:?}"
         );
         assert!(files.len() >= 10, "{:?}", files.keys());
+    }
+
+    /// Links work on the registry site, which serves pages without their `.md`
+    /// paths: only absolute URLs and anchors within the page.
+    #[test]
+    fn doc_links_work_on_the_registry() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("repository root");
+        let files = super::render_all(root).expect("render docs");
+        let mut relative = Vec::new();
+        for (rel, text) in &files {
+            for (i, _) in text.match_indices("](") {
+                let target: String = text[i + 2..].chars().take_while(|c| *c != ')').collect();
+                if !(target.starts_with("https://") || target.starts_with('#')) {
+                    relative.push(format!("{rel}: {target}"));
+                }
+            }
+        }
+        assert!(
+            relative.is_empty(),
+            "links that break on the registry: {relative:?}"
+        );
     }
 }

@@ -4,11 +4,13 @@
 //! Layers, each depending only on those before it: `framework` (values, schemas,
 //! diagnostics, the tfplugin6 service), `plugin` (the go-plugin process contract),
 //! `cf` (the Cloud Foundry API client, which knows nothing of Terraform), and
-//! `provider` (the `cloudgov` provider and its list of resources).
+//! `provider` (the `cloudgov` provider and its list of resources). `deadline` is a
+//! leaf every layer may use: the time limit of the operation in progress.
 
 pub mod cf;
 pub mod checks;
 pub mod data_sources;
+pub mod deadline;
 pub mod docs;
 pub mod errors;
 pub mod framework;

@@ -121,6 +121,30 @@ impl Settings {
                 },
             },
         };
+        // The official Cloud Foundry provider calls the client pair `cf_client_id` /
+        // `cf_client_secret`; either spelling is accepted, not both.
+        let alias = |ours: &str, theirs: &str, diags: &mut Diagnostics| -> Option<String> {
+            let official = config
+                .attr(theirs)
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            if official.is_some() && !config.attr(ours).is_null() {
+                diags.push(
+                    Diagnostic::error(
+                        "Conflicting Arguments",
+                        format!(
+                            "`{theirs}` (the official Cloud Foundry provider's name) and `{ours}` are the same \
+                             argument: set one of them."
+                        ),
+                    )
+                    .at(AttributePath::root(theirs)),
+                );
+            }
+            official.or_else(|| get(ours))
+        };
+        let client_id = alias("client_id", "cf_client_id", diags);
+        let client_secret = alias("client_secret", "cf_client_secret", diags);
         let given = get("api_url");
         let api_url_given = given.is_some();
         let api_url = given.unwrap_or_else(|| DEFAULT_API_URL.to_string());
@@ -131,8 +155,8 @@ impl Settings {
             api_url: api_url.trim_end_matches('/').to_string(),
             user: get("user"),
             password: get("password"),
-            client_id: get("client_id"),
-            client_secret: get("client_secret"),
+            client_id,
+            client_secret,
             access_token: get("access_token"),
             refresh_token: get("refresh_token"),
             origin: get("origin"),
@@ -227,6 +251,15 @@ impl crate::framework::Provider for CloudGov {
                     .optional()
                     .sensitive()
                     .description(&env("client_secret", "OAuth client secret for the client-credentials grant.")),
+                Attribute::string("cf_client_id")
+                    .optional()
+                    .description("The official Cloud Foundry provider's name for `client_id`; set one of the two."),
+                Attribute::string("cf_client_secret")
+                    .optional()
+                    .sensitive()
+                    .description(
+                        "The official Cloud Foundry provider's name for `client_secret`; set one of the two.",
+                    ),
                 Attribute::string("access_token")
                     .optional()
                     .sensitive()
@@ -480,6 +513,29 @@ mod tests {
             .await;
         assert!(client.is_none());
         assert!(diags.0.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn official_client_argument_names_are_accepted() {
+        let no_env = |_: &str| None;
+        let mut diags = Diagnostics::new();
+        let official = Value::object([
+            ("cf_client_id", Value::from("pipeline")),
+            ("cf_client_secret", Value::from("s3cret")),
+        ]);
+        let s = Settings::resolve(&official, no_env, &mut diags);
+        assert!(diags.0.is_empty(), "{diags:?}");
+        assert_eq!(s.client_id.as_deref(), Some("pipeline"));
+        assert_eq!(s.client_secret.as_deref(), Some("s3cret"));
+
+        let both = Value::object([
+            ("cf_client_id", Value::from("pipeline")),
+            ("client_id", Value::from("other")),
+        ]);
+        Settings::resolve(&both, no_env, &mut diags);
+        assert_eq!(diags.0.len(), 1, "{diags:?}");
+        assert_eq!(diags.0[0].summary, "Conflicting Arguments");
+        assert_eq!(diags.0[0].path, Some(AttributePath::root("cf_client_id")));
     }
 
     #[test]

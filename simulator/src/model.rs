@@ -468,6 +468,10 @@ pub struct State {
     pub jobs: BTreeMap<Guid, Job>,
     /// Policies.
     pub policies: crate::policy_set::PolicySet,
+    /// Every policy added (`true`) or removed (`false`) through the API, in order, so
+    /// that tests can check what held at every moment of a run. Not saved.
+    #[serde(skip)]
+    pub policy_log: Vec<(bool, Policy)>,
     /// Users by name.
     pub users: BTreeMap<String, User>,
     /// Clients by id.
@@ -1208,9 +1212,14 @@ impl State {
                 }
             }
         }
-        let before = self.policies.len();
-        self.policies.extend(policies);
-        Ok(self.policies.len() - before)
+        let mut added = 0;
+        for p in policies {
+            if self.policies.insert(p.clone()) {
+                self.policy_log.push((true, p));
+                added += 1;
+            }
+        }
+        Ok(added)
     }
 
     /// Deletes policies; ones that do not exist are skipped.
@@ -1221,11 +1230,14 @@ impl State {
     ) -> Result<usize, PolicyError> {
         let policies = State::validate_policies(inputs)?;
         self.authorize_policies(actor, &policies)?;
-        let before = self.policies.len();
-        for p in &policies {
-            self.policies.remove(p);
+        let mut removed = 0;
+        for p in policies {
+            if self.policies.remove(&p) {
+                self.policy_log.push((false, p));
+                removed += 1;
+            }
         }
-        Ok(before - self.policies.len())
+        Ok(removed)
     }
 }
 

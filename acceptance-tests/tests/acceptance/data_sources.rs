@@ -89,7 +89,9 @@ data "cloudgov_app" "missing" {
     let out = env.run(&["plan", "-no-color"]).failed().output();
     assert!(out.contains("App Not Found"), "{out}");
     assert!(
-        out.contains("No app named \"no-such-app\" is visible in space"),
+        out.contains(
+            "No app named \"no-such-app\" is visible in space \"dev\" of organization \"sandbox\"."
+        ),
         "{out}"
     );
     // The restricted space is invisible to the deployer: the same clear answer.
@@ -108,8 +110,78 @@ data "cloudgov_space" "restricted" {
     let out = env.run(&["plan", "-no-color"]).failed().output();
     assert!(out.contains("Space Not Found"), "{out}");
     assert!(
-        out.contains("No space named \"restricted\" is visible in organization"),
+        out.contains("No space named \"restricted\" is visible in organization \"sandbox\"."),
         "{out}"
     );
 }
 for_each_cli!(data_sources_not_found_says_what_and_where, super::not_found);
+
+/// `cloudgov_app` by organization and space names finds the same app as the chain
+/// org → space → app, and `cloudgov_space` takes an organization name; a misspelt
+/// space is named in the error.
+fn lookups_by_names(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    env.write(
+        "main.tf",
+        &format!(
+            r#"{LOOKUPS}
+data "cloudgov_app" "backend_by_names" {{
+  name       = "backend"
+  org_name   = "sandbox"
+  space_name = "dev"
+}}
+
+data "cloudgov_space" "dev_by_org_name" {{
+  name     = "dev"
+  org_name = "sandbox"
+}}
+
+output "ids" {{
+  value = {{
+    chain       = data.cloudgov_app.backend.id
+    by_names    = data.cloudgov_app.backend_by_names.id
+    space       = data.cloudgov_app.backend_by_names.space_id
+    space_chain = data.cloudgov_space.dev.id
+    space_names = data.cloudgov_space.dev_by_org_name.id
+    org         = data.cloudgov_space.dev_by_org_name.org_id
+    org_chain   = data.cloudgov_org.sandbox.id
+  }}
+}}
+"#
+        ),
+    );
+    env.init();
+    env.apply();
+    let out = env.run(&["output", "-json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let ids = &v["ids"]["value"];
+    let backend = env.sim.handle.app_guid("dev", "backend").unwrap();
+    let dev = env.sim.handle.space_guid("dev").unwrap();
+    assert_eq!(ids["chain"], backend.as_str());
+    assert_eq!(ids["by_names"], backend.as_str());
+    assert_eq!(ids["space"], dev.as_str());
+    assert_eq!(ids["space_chain"], dev.as_str());
+    assert_eq!(ids["space_names"], dev.as_str());
+    assert_eq!(ids["org"], ids["org_chain"]);
+    assert!(ids["org"].as_str().is_some_and(|s| !s.is_empty()));
+    env.assert_no_changes();
+
+    env.write(
+        "main.tf",
+        r#"data "cloudgov_app" "a" {
+  name       = "backend"
+  org_name   = "sandbox"
+  space_name = "devv"
+}
+"#,
+    );
+    let out = env.run(&["plan", "-no-color"]).failed().output();
+    assert!(out.contains("Space Not Found"), "{out}");
+    assert!(
+        out.contains("No space named \"devv\" is visible in organization \"sandbox\"."),
+        "{out}"
+    );
+}
+for_each_cli!(data_sources_look_up_by_names, super::lookups_by_names);

@@ -234,3 +234,73 @@ for_each_cli!(
     internal_route_same_hostname_twice,
     super::same_hostname_twice
 );
+
+/// Destinations are order-free: the same apps in another order plan no change, and
+/// a route written without destinations leaves apps mapped outside Terraform alone
+/// until destinations are written, which are then authoritative.
+fn destinations_as_a_set(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let backend = env.sim.handle.app_guid("dev", "backend").unwrap();
+    let worker = env.sim.handle.app_guid("dev", "worker").unwrap();
+    env.write("main.tf", &config("backend", &["backend", "worker"]));
+    env.init();
+    env.apply();
+    env.write("main.tf", &config("backend", &["worker", "backend"]));
+    env.assert_no_changes();
+    env.apply();
+    let mut both = vec![backend.clone(), worker.clone()];
+    both.sort();
+    assert_eq!(routes(&env), vec![("backend".to_string(), both.clone())]);
+    env.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    env.sim.handle.advance(5.0);
+
+    // Without `destinations`: a new route with none, then an app mapped by hand
+    // (as `cf map-route` would) stays mapped through plan and apply.
+    let unmanaged = format!(
+        "{LOOKUPS}\nresource \"cloudgov_internal_route\" \"r\" {{\n  space_id = data.cloudgov_space.dev.id\n  hostname = \"api\"\n}}\n"
+    );
+    env.write("main.tf", &unmanaged);
+    env.apply();
+    let route = env.state()["cloudgov_internal_route.r"].clone();
+    assert_eq!(route["destinations"], serde_json::json!([]));
+    let guid = route["id"].as_str().unwrap().to_string();
+    env.sim.handle.with_state(|s| {
+        let admin = s
+            .actor(&cloudgov_sim::model::Subject::User("admin".into()))
+            .unwrap();
+        s.insert_destinations(
+            &admin,
+            &guid,
+            &[cloudgov_sim::model::NewDestination {
+                app_guid: worker.clone(),
+                ..Default::default()
+            }],
+        )
+        .unwrap();
+    });
+    env.assert_no_changes();
+    env.apply();
+    assert_eq!(
+        routes(&env),
+        vec![("api".to_string(), vec![worker.clone()])]
+    );
+    assert_eq!(
+        env.state()["cloudgov_internal_route.r"]["destinations"][0]["app_id"],
+        worker.as_str()
+    );
+
+    // Written destinations are authoritative: the hand-mapped app goes.
+    env.write("main.tf", &config("api", &["backend"]));
+    let (changes, plan) = env.plan_changes().unwrap();
+    assert!(changes);
+    assert!(plan.stdout.contains("updated in-place"), "{}", plan.stdout);
+    env.apply();
+    assert_eq!(routes(&env), vec![("api".to_string(), vec![backend])]);
+    env.assert_no_changes();
+}
+for_each_cli!(
+    internal_route_destinations_as_a_set,
+    super::destinations_as_a_set
+);

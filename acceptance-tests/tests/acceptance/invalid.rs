@@ -356,6 +356,18 @@ fn cases() -> Vec<Case> {
             "Space Not Found",
             "space_id",
         ),
+        case(
+            "timeout without a unit",
+            route("api", "  timeouts {\n    create = \"10\"\n  }"),
+            "Invalid Timeout",
+            "create",
+        ),
+        case(
+            "timeout of zero",
+            route("api", "  timeouts {\n    delete = \"0s\"\n  }"),
+            "Invalid Timeout",
+            "delete",
+        ),
         // Route destinations.
         case(
             "destination port 80",
@@ -398,6 +410,12 @@ fn cases() -> Vec<Case> {
             "destinations",
         ),
         case(
+            "destination without an app",
+            dest("{ port = 8080 }"),
+            "Missing App Id",
+            "destinations",
+        ),
+        case(
             "destination app empty",
             dest("{ app_id = \"\" }"),
             "Missing App Id",
@@ -428,6 +446,38 @@ fn cases() -> Vec<Case> {
             "destinations",
         ),
         // Data sources.
+        case(
+            "app with space_id and names",
+            data(
+                "cloudgov_app",
+                "  name       = \"backend\"\n  space_id   = data.cloudgov_space.dev.id\n  space_name = \"dev\"",
+            ),
+            "Conflicting Arguments",
+            "space_name",
+        ),
+        case(
+            "app without a space",
+            data("cloudgov_app", "  name = \"backend\""),
+            "Missing Space",
+            "space_id",
+        )
+        .no_line(),
+        case(
+            "app with org_name only",
+            data(
+                "cloudgov_app",
+                "  name     = \"backend\"\n  org_name = \"sandbox\"",
+            ),
+            "Missing Argument",
+            "org_name",
+        ),
+        case(
+            "space without an org",
+            data("cloudgov_space", "  name = \"dev\""),
+            "Missing Organization",
+            "org_id",
+        )
+        .no_line(),
         case(
             "unknown org",
             data("cloudgov_org", "  name = \"nowhere\""),

@@ -33,6 +33,7 @@ mod invalid;
 mod network_policy;
 mod provider_config;
 mod reliability;
+mod timeouts;
 
 /// Lookups most configurations start with: the default seed's org, `dev` and
 /// `other` spaces and their apps.

@@ -1,5 +1,6 @@
-//! `cloudgov_network_policy`: apply, no-change plan, import, replacement, destroy,
-//! cross-space, and the platform's permission refusal.
+//! `cloudgov_network_policy`: apply, no-change plan, import, in-place port and
+//! protocol changes (new before old), destroy, cross-space, the platform's
+//! permission refusal, and adoption of a policy that already exists.
 
 use acceptance_tests::{Cli, SimWorkspace};
 use cloudgov_sim::Policy;
@@ -70,20 +71,55 @@ fn lifecycle(cli: Cli) {
     );
     env.assert_no_changes();
 
-    // A different range replaces the policy.
+    // A different range updates in place: the new policy first, then the old one
+    // deleted, so that the apps are never without a path.
     env.write("main.tf", &config("8080-8090"));
     let (_, plan) = env.plan_changes().unwrap();
-    assert!(plan.stdout.contains("must be replaced"), "{}", plan.stdout);
-    env.apply();
-    assert_eq!(
-        policies(&env),
-        vec![Policy {
-            start: 8080,
-            end: 8090,
-            ..p
-        }]
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
     );
-    assert_eq!(env.state()["cloudgov_network_policy.p"]["tls"], false);
+    assert!(!plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    let logged = env.sim.handle.state().policy_log.len();
+    env.apply();
+    let new = Policy {
+        start: 8080,
+        end: 8090,
+        ..p.clone()
+    };
+    assert_eq!(policies(&env), vec![new.clone()]);
+    let log = env.sim.handle.state().policy_log[logged..].to_vec();
+    assert_eq!(
+        log,
+        vec![(true, new.clone()), (false, p.clone())],
+        "new before old"
+    );
+    let applied = env.state()["cloudgov_network_policy.p"].clone();
+    assert_eq!(applied["tls"], false);
+    assert_eq!(applied["id"], format!("{front}:{back}:tcp:8080-8090"));
+    env.assert_no_changes();
+
+    // The protocol too.
+    env.write(
+        "main.tf",
+        &config("8080-8090").replace("  port  ", "  protocol           = \"udp\"\n  port  "),
+    );
+    let (_, plan) = env.plan_changes().unwrap();
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    env.apply();
+    let udp = Policy {
+        protocol: "udp".into(),
+        ..new
+    };
+    assert_eq!(policies(&env), vec![udp]);
+    env.assert_no_changes();
 
     env.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert!(policies(&env).is_empty(), "destroy leaves nothing behind");
@@ -229,3 +265,53 @@ fn quota(cli: Cli) {
     );
 }
 for_each_cli!(network_policy_quota_is_explained, super::quota);
+
+/// A policy that already exists (made with `cf add-network-policy`) is taken over
+/// with a warning that says destroying the resource removes it for everyone; the
+/// same policy written twice in one configuration is warned about too.
+fn existing_policy_adopted_with_warning(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let front = env.sim.handle.app_guid("dev", "frontend").unwrap();
+    let back = env.sim.handle.app_guid("dev", "backend").unwrap();
+    let p = Policy {
+        source: front,
+        destination: back,
+        protocol: "tcp".into(),
+        start: 61443,
+        end: 61443,
+    };
+    env.sim.handle.with_state(|s| s.policies.insert(p.clone()));
+    env.write("main.tf", &config("61443"));
+    env.init();
+    let out = env.apply().output();
+    assert!(out.contains("Existing Network Policy Adopted"), "{out}");
+    assert!(
+        out.contains("removes the policy for everyone who relies on it"),
+        "{out}"
+    );
+    assert_eq!(policies(&env), vec![p.clone()]);
+    env.assert_no_changes();
+
+    // Written twice: both resources apply, with a warning naming the problem.
+    env.write(
+        "main.tf",
+        &format!(
+            "{}\nresource \"cloudgov_network_policy\" \"q\" {{\n  source_app_id      = data.cloudgov_app.frontend.id\n  destination_app_id = data.cloudgov_app.backend.id\n  port               = \"61443-61443\"\n}}\n",
+            config("61443")
+        ),
+    );
+    let out = env.apply().output();
+    assert!(out.contains("Existing Network Policy Adopted"), "{out}");
+    env.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert!(policies(&env).is_empty());
+    let out = env.apply().output();
+    assert!(out.contains("Network Policy Written Twice"), "{out}");
+    assert_eq!(policies(&env), vec![p]);
+    assert_eq!(env.state().len(), 2);
+}
+for_each_cli!(
+    network_policy_existing_policy_adopted_with_warning,
+    super::existing_policy_adopted_with_warning
+);

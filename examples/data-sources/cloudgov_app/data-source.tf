@@ -21,9 +21,17 @@ data "cloudgov_app" "backend" {
   space_id = data.cloudgov_space.dev.id
 }
 
+# The same app in one lookup, by organization and space names.
+data "cloudgov_app" "backend_by_names" {
+  name       = "backend"
+  org_name   = "sandbox"
+  space_name = "dev"
+}
+
 output "backend" {
   value = {
     id    = data.cloudgov_app.backend.id
     state = data.cloudgov_app.backend.state
+    same  = data.cloudgov_app.backend_by_names.id == data.cloudgov_app.backend.id
   }
 }

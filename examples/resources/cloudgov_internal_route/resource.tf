@@ -22,7 +22,9 @@ data "cloudgov_app" "backend" {
 }
 
 # backend.apps.internal resolves to every instance of the backend app
-# (and 0.backend.apps.internal to instance 0 only).
+# (and 0.backend.apps.internal to instance 0 only). The destinations written here
+# are the route's only ones, in any order; leave `destinations` out to leave them to
+# `cf map-route` or a manifest.
 resource "cloudgov_internal_route" "backend" {
   space_id = data.cloudgov_space.dev.id
   hostname = "backend"

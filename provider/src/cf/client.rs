@@ -82,6 +82,7 @@ pub(super) struct Inner {
     /// Routes this process created, so that a second resource naming the same route
     /// in one run is told another resource owns it.
     created_routes: std::sync::Mutex<std::collections::HashSet<String>>,
+    claims: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// A logged-in client. Cheap to clone; clones share tokens, batches and caches.
@@ -186,6 +187,7 @@ impl Client {
                 batcher: PolicyBatcher::default(),
                 cache: Cache::default(),
                 created_routes: std::sync::Mutex::default(),
+                claims: std::sync::Mutex::default(),
             }),
         };
         // Log in now, so bad credentials surface at configuration time.
@@ -279,6 +281,12 @@ impl Client {
         self.find_one("/v3/organizations", &[("names", name)]).await
     }
 
+    /// An organization by GUID, cached per process.
+    pub async fn org(&self, guid: &str) -> Result<Option<Organization>> {
+        let path = format!("/v3/organizations/{guid}");
+        self.cached(&path, self.get_opt(&path)).await
+    }
+
     /// The space `name` in org `org_guid`, if visible.
     pub async fn space_by_name(&self, org_guid: &str, name: &str) -> Result<Option<Space>> {
         self.find_one(
@@ -342,6 +350,16 @@ impl Client {
             .created_routes
             .lock()
             .is_ok_and(|set| set.contains(guid))
+    }
+
+    /// Records that a resource in this process manages the object `key`: true the
+    /// first time, false when another resource claimed it earlier in this process
+    /// (one Terraform command), which means two resources write one object.
+    pub fn claim(&self, key: &str) -> bool {
+        self.inner
+            .claims
+            .lock()
+            .is_ok_and(|mut set| set.insert(key.to_string()))
     }
 
     /// Creates a route carrying `labels`. Route creation is not idempotent, so when

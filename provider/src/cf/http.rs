@@ -19,9 +19,9 @@ use super::error::{Error, Result};
 /// Which certificates to trust.
 #[derive(Debug, Clone, Default)]
 pub struct Trust {
-    /// A PEM bundle replacing the system store (`SSL_CERT_FILE`).
+    /// A PEM bundle added to the system store (`SSL_CERT_FILE`).
     pub cert_file: Option<PathBuf>,
-    /// A directory of PEM files replacing the system store (`SSL_CERT_DIR`).
+    /// A directory of PEM files added to the system store (`SSL_CERT_DIR`).
     pub cert_dir: Option<PathBuf>,
     /// Trust any certificate (`skip_ssl_validation`).
     pub skip_verification: bool,
@@ -140,6 +140,10 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+/// How long past an operation's configured deadline a call would keep trying; the
+/// operation is stopped at the deadline, so this is never reached in practice.
+const DEADLINE_MARGIN: Duration = Duration::from_secs(5);
+
 /// How long calls keep trying a platform that has never answered. A setup mistake
 /// (a refused connection, a host that does not resolve, `http://` spoken to an HTTPS
 /// port) fails within this; the long budget is for a platform that answered once
@@ -202,6 +206,61 @@ impl ServerCertVerifier for AnyCertificate {
     }
 }
 
+/// The system store with the certificates of `SSL_CERT_FILE` and `SSL_CERT_DIR`
+/// added: a private CA is trusted next to the public ones, as most tools do.
+fn trusted_certificates(trust: &Trust) -> rustls_native_certs::CertificateResult {
+    let mut found = system_store(trust);
+    if trust.cert_file.is_some() || trust.cert_dir.is_some() {
+        let extra = rustls_native_certs::load_certs_from_paths(
+            trust.cert_file.as_deref(),
+            trust.cert_dir.as_deref(),
+        );
+        found.certs.extend(extra.certs);
+        found.errors.extend(extra.errors);
+    }
+    found
+}
+
+/// The platform's own store. rustls-native-certs replaces it with `SSL_CERT_FILE` /
+/// `SSL_CERT_DIR` when they are set, so on Linux and the BSDs it is read from the
+/// locations openssl-probe knows, which no variable changes: every file in the
+/// system certificate directories (`/etc/ssl/certs`, `/etc/pki/tls/certs`, ...), and
+/// the system bundle when `SSL_CERT_FILE` is not set.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn system_store(trust: &Trust) -> rustls_native_certs::CertificateResult {
+    let mut found = rustls_native_certs::CertificateResult::default();
+    if trust.cert_file.is_none() && trust.cert_dir.is_none() {
+        return rustls_native_certs::load_native_certs();
+    }
+    let bundle = if trust.cert_file.is_none() {
+        openssl_probe::probe().cert_file
+    } else {
+        None
+    };
+    let mut first = true;
+    for dir in openssl_probe::candidate_cert_dirs() {
+        let part = rustls_native_certs::load_certs_from_paths(
+            if first { bundle.as_deref() } else { None },
+            Some(dir),
+        );
+        first = false;
+        found.certs.extend(part.certs);
+        found.errors.extend(part.errors);
+    }
+    found
+}
+
+/// The platform's own store. On macOS and Windows it comes from the operating system,
+/// which rustls-native-certs consults only while `SSL_CERT_FILE` / `SSL_CERT_DIR` are
+/// unset; with either set, the certificates they name are all there is (documented).
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn system_store(trust: &Trust) -> rustls_native_certs::CertificateResult {
+    if trust.cert_file.is_some() || trust.cert_dir.is_some() {
+        return rustls_native_certs::CertificateResult::default();
+    }
+    rustls_native_certs::load_native_certs()
+}
+
 fn tls_config(trust: &Trust) -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
@@ -231,16 +290,9 @@ fn tls_config(trust: &Trust) -> Result<rustls::ClientConfig> {
                 )));
             }
         }
-        let found = if trust.cert_file.is_some() || trust.cert_dir.is_some() {
-            rustls_native_certs::load_certs_from_paths(
-                trust.cert_file.as_deref(),
-                trust.cert_dir.as_deref(),
-            )
-        } else {
-            rustls_native_certs::load_native_certs()
-        };
+        let found = trusted_certificates(trust);
         for e in &found.errors {
-            tracing::warn!(error = %e, "could not read some trusted certificates");
+            tracing::debug!(error = %e, "could not read some trusted certificates");
         }
         let mut roots = rustls::RootCertStore::empty();
         let (added, _) = roots.add_parsable_certificates(found.certs);
@@ -366,9 +418,12 @@ impl Http {
         })
     }
 
-    /// The total time one call may spend.
+    /// The total time one call may spend: the retry budget, or, when the operation's
+    /// configuration sets a time limit (`timeouts`), what is left of it plus a margin.
+    /// The margin leaves the last word to the operation's guard, which stops the
+    /// call at the limit with a message that names the setting.
     pub fn budget(&self) -> Duration {
-        self.retry.budget
+        crate::deadline::remaining().map_or(self.retry.budget, |left| left + DEADLINE_MARGIN)
     }
 
     /// The cancellation token calls observe.
@@ -445,6 +500,7 @@ impl Http {
     /// answer, whatever its status; the caller interprets it.
     pub async fn send(&self, req: &Request) -> Result<Response> {
         let start = Instant::now();
+        let budget = self.budget();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
@@ -453,7 +509,9 @@ impl Http {
             let limit = if first_contact {
                 FIRST_CONTACT_BUDGET.saturating_sub(start.elapsed())
             } else {
-                self.retry.budget
+                budget
+                    .saturating_sub(start.elapsed())
+                    .max(Duration::from_millis(1))
             };
             let outcome = tokio::select! {
                 () = self.cancel.cancelled() => return Err(Error::Cancelled),
@@ -501,7 +559,7 @@ impl Http {
             if !retryable {
                 return outcome;
             }
-            if start.elapsed() + delay > self.retry.budget {
+            if start.elapsed() + delay > budget {
                 tracing::warn!(method = %req.method, url = %req.url, attempt, "giving up: the retry budget is spent");
                 return match outcome {
                     Ok(r) => Ok(r),
@@ -541,6 +599,53 @@ impl Http {
         tokio::select! {
             () = self.cancel.cancelled() => Err(Error::Cancelled),
             () = tokio::time::sleep(d) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn private_ca(dir: &std::path::Path) -> (PathBuf, CertificateDer<'static>) {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).expect("certificate");
+        let path = dir.join("private-ca.pem");
+        std::fs::write(&path, cert.pem()).expect("write");
+        (path, cert.der().clone())
+    }
+
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR` each add to the system store.
+    #[test]
+    fn cert_file_and_dir_add_to_the_system_store() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (ca, private) = private_ca(dir.path());
+        let system = trusted_certificates(&Trust::default()).certs.len();
+        let with_file = trusted_certificates(&Trust {
+            cert_file: Some(ca),
+            ..Trust::default()
+        })
+        .certs;
+        let with_dir = trusted_certificates(&Trust {
+            cert_dir: Some(dir.path().to_path_buf()),
+            ..Trust::default()
+        })
+        .certs;
+        for (how, certs) in [("SSL_CERT_FILE", &with_file), ("SSL_CERT_DIR", &with_dir)] {
+            assert!(certs.contains(&private), "{how}: the private CA is trusted");
+            if system == 0 {
+                eprintln!(
+                    "{how}: this machine has no system certificate store; only the addition is checked"
+                );
+                continue;
+            }
+            assert!(
+                certs.len() > system,
+                "{how}: {} certificates, the system store alone has {system}",
+                certs.len()
+            );
         }
     }
 }

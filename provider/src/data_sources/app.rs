@@ -1,14 +1,39 @@
-//! `cloudgov_app`: an app by name within a space.
+//! `cloudgov_app`: an app by name within a space, the space given by GUID or by
+//! organization and space names.
 
 use async_trait::async_trait;
 
-use super::{client, not_found};
+use super::{check_place, client, in_space, not_found, org_of};
 use crate::cf;
 use crate::errors;
-use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
+use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
 
 /// The data source.
 pub struct App;
+
+/// The space GUID the configuration names, looked up by names when needed; None
+/// after a diagnostic.
+async fn space_of(client: &cf::Client, config: &Value, diags: &mut Diagnostics) -> Option<String> {
+    if let Some(guid) = config.attr("space_id").as_str() {
+        return Some(guid.to_string());
+    }
+    let org = org_of(client, config, diags).await?;
+    let name = config.attr("space_name").as_str().unwrap_or_default();
+    match client.space_by_name(&org.guid, name).await {
+        Ok(Some(s)) => Some(s.guid),
+        Ok(None) => {
+            diags.push(
+                not_found("Space", name, &format!(" in organization \"{}\"", org.name))
+                    .at(AttributePath::root("space_name")),
+            );
+            None
+        }
+        Err(e) => {
+            diags.push(errors::diagnostic("Space Lookup Error", &e));
+            None
+        }
+    }
+}
 
 #[async_trait]
 impl DataSource<cf::Client> for App {
@@ -18,15 +43,21 @@ impl DataSource<cf::Client> for App {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            "Looks up an app by name within a space. Its `id` is what routes and policies refer to; a blue-green \
-             deploy that creates a new app gives it a new id.",
+            "Looks up an app by name within a space, given by `space_id` or by `org_name` and `space_name`. Its `id` \
+             is what routes and policies refer to; a blue-green deploy that creates a new app gives it a new id.",
             vec![
                 Attribute::string("name")
                     .required()
                     .description("The app's name, such as `backend`."),
-                Attribute::string("space_id")
-                    .required()
-                    .description("GUID of the space (see `cloudgov_space`)."),
+                Attribute::string("space_id").optional().computed().description(
+                    "GUID of the space (see `cloudgov_space`). Give this, or `org_name` and `space_name`.",
+                ),
+                Attribute::string("org_name")
+                    .optional()
+                    .description("Name of the space's organization, such as `sandbox`; goes with `space_name`."),
+                Attribute::string("space_name")
+                    .optional()
+                    .description("Name of the space, such as `dev`; goes with `org_name`."),
                 Attribute::string("id")
                     .computed()
                     .description("The app's GUID."),
@@ -39,23 +70,34 @@ impl DataSource<cf::Client> for App {
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         super::check_guid(config, "space_id", "space", diags);
+        check_place(
+            config,
+            "space_id",
+            &["org_name", "space_name"],
+            "space",
+            diags,
+        );
     }
 
     async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;
         };
+        let Some(space) = space_of(client, config, diags).await else {
+            return Value::Null;
+        };
         let name = config.attr("name").as_str().unwrap_or_default();
-        let space = config.attr("space_id").as_str().unwrap_or_default();
-        match client.app_by_name(space, name).await {
+        match client.app_by_name(&space, name).await {
             Ok(Some(a)) => Value::object([
                 ("name", Value::from(name)),
                 ("space_id", Value::from(space)),
+                ("org_name", config.attr("org_name").clone()),
+                ("space_name", config.attr("space_name").clone()),
                 ("id", Value::from(a.guid)),
                 ("state", Value::from(a.state)),
             ]),
             Ok(None) => {
-                diags.push(not_found("App", name, &format!(" in space {space}")));
+                diags.push(not_found("App", name, &in_space(client, &space).await));
                 Value::Null
             }
             Err(e) => {

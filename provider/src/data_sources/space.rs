@@ -1,8 +1,9 @@
-//! `cloudgov_space`: a space by name within an organization.
+//! `cloudgov_space`: a space by name within an organization, the organization given
+//! by GUID or by name.
 
 use async_trait::async_trait;
 
-use super::{client, not_found};
+use super::{check_place, client, not_found, org_of};
 use crate::cf;
 use crate::errors;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
@@ -18,14 +19,20 @@ impl DataSource<cf::Client> for Space {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            "Looks up a space by name within an organization.",
+            "Looks up a space by name within an organization, given by `org_id` or by `org_name`.",
             vec![
                 Attribute::string("name")
                     .required()
                     .description("The space's name, such as `dev`."),
                 Attribute::string("org_id")
-                    .required()
-                    .description("GUID of the organization (see `cloudgov_org`)."),
+                    .optional()
+                    .computed()
+                    .description(
+                        "GUID of the organization (see `cloudgov_org`). Give this or `org_name`.",
+                    ),
+                Attribute::string("org_name").optional().description(
+                    "Name of the organization, such as `sandbox`. Give this or `org_id`.",
+                ),
                 Attribute::string("id")
                     .computed()
                     .description("The space's GUID."),
@@ -35,22 +42,30 @@ impl DataSource<cf::Client> for Space {
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         super::check_guid(config, "org_id", "organization", diags);
+        check_place(config, "org_id", &["org_name"], "organization", diags);
     }
 
     async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;
         };
+        let Some(org) = org_of(client, config, diags).await else {
+            return Value::Null;
+        };
         let name = config.attr("name").as_str().unwrap_or_default();
-        let org = config.attr("org_id").as_str().unwrap_or_default();
-        match client.space_by_name(org, name).await {
+        match client.space_by_name(&org.guid, name).await {
             Ok(Some(s)) => Value::object([
                 ("name", Value::from(name)),
-                ("org_id", Value::from(org)),
+                ("org_id", Value::from(org.guid)),
+                ("org_name", config.attr("org_name").clone()),
                 ("id", Value::from(s.guid)),
             ]),
             Ok(None) => {
-                diags.push(not_found("Space", name, &format!(" in organization {org}")));
+                diags.push(not_found(
+                    "Space",
+                    name,
+                    &format!(" in organization \"{}\"", org.name),
+                ));
                 Value::Null
             }
             Err(e) => {

@@ -20,6 +20,7 @@ use super::diag::{Diagnostic, Diagnostics};
 use super::plan::plan_from_schema;
 use super::resource::{Change, Ctx, DataSource, Plan, Provider, Resource};
 use super::schema::Schema;
+use super::timeouts;
 use super::value::{Type, Value};
 
 /// How long one create, read, update, delete or data-source read may take before it
@@ -108,7 +109,27 @@ impl<P: Provider> ProviderServer<P> {
         fallback: T,
         fut: impl Future<Output = T>,
     ) -> (T, Diagnostics) {
-        match tokio::time::timeout(self.timeout, AssertUnwindSafe(fut).catch_unwind()).await {
+        self.guarded_within(what, None, fallback, fut).await
+    }
+
+    /// `guarded` with the limit a `timeouts` block sets for this operation, when it
+    /// sets one: the operation is abandoned after it, and the client's retries
+    /// follow it (`crate::deadline`).
+    async fn guarded_within<T>(
+        &self,
+        what: &str,
+        configured: Option<(&str, Duration)>,
+        fallback: T,
+        fut: impl Future<Output = T>,
+    ) -> (T, Diagnostics) {
+        let limit = configured.map_or(self.timeout, |(_, d)| d);
+        let run = async {
+            match configured {
+                Some((_, d)) => crate::deadline::within(d, fut).await,
+                None => fut.await,
+            }
+        };
+        match tokio::time::timeout(limit, AssertUnwindSafe(run).catch_unwind()).await {
             Ok(Ok(v)) => (v, Diagnostics::new()),
             Ok(Err(panic)) => {
                 let msg = panic_message(&panic);
@@ -130,14 +151,42 @@ impl<P: Provider> ProviderServer<P> {
                 Diagnostic::error(
                     "Operation Timed Out",
                     format!(
-                        "{what} did not finish within {} seconds. The remote object may be in an \
-                         intermediate state; run `terraform plan` to see what is there now.",
-                        self.timeout.as_secs()
+                        "{what} did not finish within {}. The remote object may be in an \
+                         intermediate state; run `terraform plan` to see what is there now.{}",
+                        match configured {
+                            Some((op, d)) => format!("{d:?} (`timeouts.{op}`)"),
+                            None => format!("{} seconds", limit.as_secs()),
+                        },
+                        match configured {
+                            Some((op, _)) =>
+                                format!(" Give it more time with `timeouts {{ {op} = \"...\" }}`."),
+                            None => String::new(),
+                        }
                     ),
                 )
                 .into(),
             ),
         }
+    }
+}
+
+/// The limit the `timeouts` block in `value` sets for `op`, for `guarded_within`.
+fn limit<T: ?Sized>(
+    r: &Typed<T>,
+    value: &Value,
+    op: &'static str,
+) -> Option<(&'static str, Duration)> {
+    if !r.schema.has_timeouts() {
+        return None;
+    }
+    timeouts::limit(value, op).map(|d| (op, d))
+}
+
+/// Resources build states without the `timeouts` block; it comes from the plan (or
+/// the prior state) unchanged, as Terraform requires.
+fn carry_timeouts<T: ?Sized>(r: &Typed<T>, from: &Value, to: &mut Value) {
+    if r.schema.has_timeouts() && !to.is_null() {
+        to.set_attr(timeouts::BLOCK, from.attr(timeouts::BLOCK).clone());
     }
 }
 
@@ -299,6 +348,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             )
             .await;
         diags.extend(d);
+        if r.schema.has_timeouts() {
+            for d in timeouts::validate(&config) {
+                diags.push(d);
+            }
+        }
         Ok(Response::new(resp(diags)))
     }
 
@@ -448,14 +502,16 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         let ctx = self.ctx();
         let span = info_span!("read", tf_rpc = "ReadResource", tf_resource_type = %req.type_name);
         // On failure the prior state stands: a failed read must not forget the object.
-        let (new_state, d) = self
-            .guarded(
+        let (mut new_state, d) = self
+            .guarded_within(
                 "read",
+                limit(r, &state, "read"),
                 state.clone(),
                 r.imp.read(&ctx, &state, &mut diags).instrument(span),
             )
             .await;
         diags.extend(d);
+        carry_timeouts(r, &state, &mut new_state);
         let new_state = if diags.has_errors() { state } else { new_state };
         let encoded = tryd!(encode(&new_state, &r.ty, "new state"), diags, resp);
         Ok(Response::new(pb::read_resource::Response {
@@ -566,8 +622,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             let span =
                 info_span!("delete", tf_rpc = "ApplyResourceChange", tf_resource_type = %name);
             let ((), d) = self
-                .guarded(
+                .guarded_within(
                     "delete",
+                    limit(r, &prior, "delete"),
                     (),
                     r.imp.delete(&ctx, &prior, &mut diags).instrument(span),
                 )
@@ -585,29 +642,40 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 planned,
                 config,
             };
+            let planned = &change.planned;
             if prior.is_null() {
                 let span =
                     info_span!("create", tf_rpc = "ApplyResourceChange", tf_resource_type = %name);
-                let (v, d) = self
-                    .guarded(
+                let (mut v, d) = self
+                    .guarded_within(
                         "create",
+                        limit(r, planned, "create"),
                         Value::Null,
                         r.imp.create(&ctx, &change, &mut diags).instrument(span),
                     )
                     .await;
                 diags.extend(d);
+                carry_timeouts(r, planned, &mut v);
                 v
             } else {
                 let span =
                     info_span!("update", tf_rpc = "ApplyResourceChange", tf_resource_type = %name);
-                let (v, d) = self
-                    .guarded(
+                let (mut v, d) = self
+                    .guarded_within(
                         "update",
+                        limit(r, planned, "update"),
                         prior.clone(),
                         r.imp.update(&ctx, &change, &mut diags).instrument(span),
                     )
                     .await;
                 diags.extend(d);
+                // A failed update that returns the prior state keeps its timeouts too.
+                let from = if v == change.prior {
+                    &change.prior
+                } else {
+                    planned
+                };
+                carry_timeouts(r, from, &mut v);
                 v
             }
         };

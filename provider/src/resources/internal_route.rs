@@ -258,12 +258,21 @@ impl Resource<cf::Client> for InternalRoute {
                     .description("The full name clients use: `hostname.domain`, such as `backend.apps.internal`."),
                 Attribute::nested(
                     "destinations",
-                    // A list, not a set, although order carries no meaning: Terraform
-                    // 1.0.3 crashes rendering the creation of a nested set attribute
-                    // (measured). The configured order is kept in state.
+                    // A list on the wire with the meaning of a set: Terraform 1.0.3
+                    // crashes rendering the creation of a nested set attribute
+                    // (measured). Plan keeps the prior value when only the order
+                    // differs and validation refuses duplicates, so order never shows
+                    // as a change (docs/design/resources.md).
                     Nesting::List,
                     vec![
-                        Attribute::string("app_id").required().description("GUID of an app in the route's space."),
+                        // Required in practice (validation says so), but declared
+                        // optional and computed: Terraform takes a non-null prior value
+                        // holding a non-computed attribute as proof that the list was
+                        // written, and would plan the unmanaged list away.
+                        Attribute::string("app_id")
+                            .optional()
+                            .computed()
+                            .description("GUID of an app in the route's space. Required."),
                         Attribute::string("process_type").default("web").description("Process type; defaults to `web`."),
                         Attribute::number("port").default(8080).description(
                             "Port the app listens on, 1024 to 65535; defaults to 8080. TLS on 61443 is forwarded \
@@ -272,12 +281,17 @@ impl Resource<cf::Client> for InternalRoute {
                     ],
                 )
                 .optional()
+                .computed()
                 .description(
-                    "Apps the name resolves to, written `destinations = [{ app_id = ... }]`. Changing them updates \
-                     the route in place.",
+                    "Apps the name resolves to, written `destinations = [{ app_id = ... }]`. Order carries no \
+                     meaning and a destination may be written once. When written, the list is authoritative: apps \
+                     mapped any other way (`cf map-route`, a manifest) are unmapped, and changes update the route \
+                     in place; `destinations = []` unmaps every app. When left out, the provider does not manage \
+                     destinations: it reports the apps mapped on the platform and never changes them.",
                 ),
             ],
         )
+        .with_timeouts(super::TIMEOUTS_UNSET)
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -301,6 +315,19 @@ impl Resource<cf::Client> for InternalRoute {
         // diagnostics point at `destinations` and number the element in the text.
         if let Some(dests) = config.attr("destinations").elements() {
             for (i, d) in dests.iter().enumerate() {
+                if d.attr("app_id").is_null() {
+                    diags.push(
+                        Diagnostic::error(
+                            "Missing App Id",
+                            format!(
+                                "Destination {}: `app_id` is required: the GUID of an app in the route's space, for \
+                                 example `data.cloudgov_app.NAME.id`.",
+                                i + 1
+                            ),
+                        )
+                        .at(AttributePath::root("destinations")),
+                    );
+                }
                 if target(d).is_some() && dests[..i].iter().any(|o| target(o) == target(d)) {
                     diags.push(
                         Diagnostic::error(
@@ -351,6 +378,20 @@ impl Resource<cf::Client> for InternalRoute {
     }
 
     async fn plan(&self, ctx: &Ctx<cf::Client>, plan: &mut Plan, diags: &mut Diagnostics) {
+        // Written destinations that differ from the prior ones only in order are no
+        // change: plan the prior value, which Terraform accepts as equivalent to the
+        // configuration. Left out, they are computed and keep the prior value.
+        let written = !plan.config.attr("destinations").is_null();
+        if written
+            && !plan.prior.is_null()
+            && same_set(
+                plan.prior.attr("destinations"),
+                plan.planned.attr("destinations"),
+            )
+        {
+            let prior = plan.prior.attr("destinations").clone();
+            plan.planned.set_attr("destinations", prior);
+        }
         let planned = &mut plan.planned;
         let (host, domain) = (
             planned.attr("hostname").as_str().map(str::to_string),
@@ -399,7 +440,9 @@ impl Resource<cf::Client> for InternalRoute {
             }
         }
         if let (Some(space), Ok(client)) = (plan.planned.attr("space_id").as_str(), ctx.client()) {
-            for d in destinations_of(&plan.planned)
+            // Only written destinations are checked: apps mapped outside Terraform
+            // are not this configuration's business.
+            for d in destinations_of(&plan.config)
                 .iter()
                 .filter(|d| !d.app.guid.is_empty())
             {
@@ -505,9 +548,10 @@ impl Resource<cf::Client> for InternalRoute {
         };
         let wanted = destinations_of(p);
         let mut created = route_state(&route, domain_name);
-        // An adopted route may hold destinations already: written ones replace them.
-        let written = !p.attr("destinations").is_null();
-        if !wanted.is_empty() || (written && !route.destinations.is_empty()) {
+        // An adopted route may hold destinations already: written ones replace them,
+        // and when none are written the route keeps what it has.
+        let written = !change.config.attr("destinations").is_null();
+        if written && (!wanted.is_empty() || !route.destinations.is_empty()) {
             match client.replace_destinations(&route.guid, &wanted).await {
                 Ok(dests) => created.set_attr("destinations", destinations_value(&dests)),
                 Err(e) => {
@@ -519,9 +563,6 @@ impl Resource<cf::Client> for InternalRoute {
                     return created;
                 }
             }
-        }
-        if !written {
-            created.set_attr("destinations", Value::Null);
         }
         created
     }
@@ -549,9 +590,7 @@ impl Resource<cf::Client> for InternalRoute {
                 };
                 let mut state = route_state(&route, &domain);
                 let before = current.attr("destinations");
-                if before.is_null() && route.destinations.is_empty() {
-                    state.set_attr("destinations", Value::Null);
-                } else if same_set(before, state.attr("destinations")) {
+                if same_set(before, state.attr("destinations")) {
                     // The platform's order carries no meaning: keep the configured one.
                     state.set_attr("destinations", before.clone());
                 }
@@ -576,6 +615,16 @@ impl Resource<cf::Client> for InternalRoute {
         let Some(guid) = change.prior.attr("id").as_str() else {
             return change.prior.clone();
         };
+        // Destinations left out are not managed, and the same ones in another order
+        // need no call (a change of `timeouts` alone lands here).
+        if change.config.attr("destinations").is_null()
+            || same_set(
+                change.prior.attr("destinations"),
+                change.planned.attr("destinations"),
+            )
+        {
+            return change.planned.clone();
+        }
         match client
             .replace_destinations(guid, &destinations_of(&change.planned))
             .await

@@ -2,3 +2,8 @@
 
 pub mod internal_route;
 pub mod network_policy;
+
+/// What a resource's `timeouts` block says about durations left unset.
+pub(crate) const TIMEOUTS_UNSET: &str = "When unset, the operation may take up to 20 minutes and each \
+    platform request retries temporary failures (5xx answers, rate limits, lost connections) for up to 2 \
+    minutes; when set, requests are retried until this limit and the operation stops at it.";

@@ -1,7 +1,10 @@
 //! `cloudgov_network_policy`: one container-to-container policy per resource. Its
 //! schema, port parsing and canonical id, plan-time validation, and CRUD over the
-//! policy server. Every argument change replaces; a port written differently but
-//! meaning the same range (`"8080"`, `"8080-8080"`) never replaces.
+//! policy server. A new source or destination app replaces the resource; a new port
+//! or protocol updates it in place by creating the new policy before deleting the
+//! old one, so the apps never lose their path; a port written differently but meaning
+//! the same range (`"8080"`, `"8080-8080"`) is no call at all. A policy that existed
+//! before (the platform records no owner) is adopted with a warning.
 
 use async_trait::async_trait;
 
@@ -132,6 +135,95 @@ fn policy_of(v: &Value) -> Option<(Policy, PortRange)> {
     Some((p, range))
 }
 
+/// `SOURCE → DESTINATION PROTOCOL PORT` for messages.
+fn describe(p: &Policy, range: PortRange) -> String {
+    format!(
+        "{} → {} {} {}",
+        p.source.id,
+        p.destination.id,
+        p.destination.protocol,
+        range.canonical()
+    )
+}
+
+/// Before creating `policy`: a warning when it already exists (someone else's, as
+/// far as anyone can tell, since the platform records no owner) or when another
+/// resource in this run writes the same policy; an error when the check fails.
+async fn adoption_warning(
+    client: &cf::Client,
+    policy: &Policy,
+    range: PortRange,
+) -> Result<Option<Diagnostic>, cf::Error> {
+    let key = policy_id(
+        &policy.source.id,
+        &policy.destination.id,
+        &policy.destination.protocol,
+        range,
+    );
+    let what = describe(policy, range);
+    if !client.claim(&key) {
+        return Ok(Some(Diagnostic::warning(
+            "Network Policy Written Twice",
+            format!(
+                "Another resource in this configuration manages the same policy ({what}). Both now manage one \
+                 policy, and destroying either of them removes it for both. Keep one of them."
+            ),
+        )));
+    }
+    if !client
+        .policies_for_app(&policy.source.id)
+        .await?
+        .contains(policy)
+    {
+        return Ok(None);
+    }
+    Ok(Some(Diagnostic::warning(
+        "Existing Network Policy Adopted",
+        format!(
+            "The policy {what} existed before this apply (made with `cf add-network-policy`, by another \
+             configuration, or by an earlier apply that was stopped before Terraform saved it). This resource now \
+             manages it. The platform records no owner for policies: destroying this resource, or changing its \
+             port or protocol, removes the policy for everyone who relies on it."
+        ),
+    )))
+}
+
+/// Creates `policy` after the adoption check; on failure an error diagnostic that
+/// points at the app the account cannot see, when it is one of them.
+async fn create_policy(
+    client: &cf::Client,
+    policy: &Policy,
+    range: PortRange,
+    diags: &mut Diagnostics,
+) -> bool {
+    match adoption_warning(client, policy, range).await {
+        Ok(Some(warning)) => diags.push(warning),
+        Ok(None) => {}
+        Err(e) => {
+            diags.push(explain("Network Policy Create Error", &e));
+            return false;
+        }
+    }
+    let Err(e) = client.create_policies(std::slice::from_ref(policy)).await else {
+        return true;
+    };
+    let mut d = explain("Network Policy Create Error", &e);
+    if e.status() == Some(403) {
+        // Point at the app the account cannot see, when one of them is.
+        for (attr, app) in [
+            ("source_app_id", &policy.source.id),
+            ("destination_app_id", &policy.destination.id),
+        ] {
+            if matches!(client.app(app).await, Ok(None)) {
+                d = d.at(AttributePath::root(attr));
+                break;
+            }
+        }
+    }
+    diags.push(d);
+    false
+}
+
 /// Plain words for the policy server's refusals.
 fn explain(summary: &str, err: &cf::Error) -> Diagnostic {
     let extra = match err.platform_message() {
@@ -162,7 +254,9 @@ impl Resource<cf::Client> for NetworkPolicy {
         Schema::new(
             "Allows one app to reach another directly over the container-to-container network: the equivalent of \
              `cf add-network-policy`. One policy per resource. A policy on port 61443 gets TLS from the platform; \
-             the destination then needs an internal route whose name clients connect to.",
+             the destination then needs an internal route whose name clients connect to. A policy that already \
+             exists is adopted with a warning: the platform records no owner, so destroying this resource removes \
+             it for everyone.",
             vec![
                 Attribute::string("id").computed().description(
                     "Identifier `SOURCE:DESTINATION:PROTOCOL:START-END`, usable with `terraform import`.",
@@ -175,13 +269,14 @@ impl Resource<cf::Client> for NetworkPolicy {
                     .required()
                     .requires_replace()
                     .description("GUID of the app that receives them. It may be in another space or org."),
-                Attribute::string("protocol")
-                    .default("tcp")
-                    .requires_replace()
-                    .description("`tcp` (default) or `udp`."),
+                Attribute::string("protocol").default("tcp").description(
+                    "`tcp` (default) or `udp`. A change updates the policy in place, new before old.",
+                ),
                 Attribute::string("port").required().description(
                     "Destination port or range: `\"8080\"` or `\"8080-8090\"`. `\"8080\"` and `\"8080-8080\"` mean \
-                     the same policy. Use `\"61443\"` for TLS terminated by the platform.",
+                     the same policy. Use `\"61443\"` for TLS terminated by the platform. A change updates the \
+                     resource in place: the policy for the new range is created before the old one is deleted, so \
+                     the apps keep a path throughout, and the `id` changes.",
                 ),
                 Attribute::number("start_port").computed().description("First port of the range."),
                 Attribute::number("end_port").computed().description("Last port of the range."),
@@ -191,6 +286,7 @@ impl Resource<cf::Client> for NetworkPolicy {
                 ),
             ],
         )
+        .with_timeouts(super::TIMEOUTS_UNSET)
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -251,19 +347,10 @@ impl Resource<cf::Client> for NetworkPolicy {
             (Some(s), Some(d), Some(p), Some(r)) => Value::from(policy_id(s, d, p, r)),
             _ => Value::Unknown,
         };
+        // A new range or protocol is an in-place update (new policy first, then the
+        // old one deleted), and another way of writing the same range only changes
+        // the text; new apps replace the resource (their attributes say so).
         planned.set_attr("id", id);
-        // A different way of writing the same range is an in-place change of the
-        // text only; a different range replaces the policy.
-        if !plan.prior.is_null() {
-            let before = plan
-                .prior
-                .attr("port")
-                .as_str()
-                .and_then(|p| PortRange::parse(p).ok());
-            if range.is_none() || before != range {
-                plan.requires_replace.push(AttributePath::root("port"));
-            }
-        }
     }
 
     async fn create(
@@ -286,21 +373,7 @@ impl Resource<cf::Client> for NetworkPolicy {
             ));
             return Value::Null;
         };
-        if let Err(e) = client.create_policies(std::slice::from_ref(&policy)).await {
-            let mut d = explain("Network Policy Create Error", &e);
-            if e.status() == Some(403) {
-                // Point at the app the account cannot see, when one of them is.
-                for (attr, app) in [
-                    ("source_app_id", &policy.source.id),
-                    ("destination_app_id", &policy.destination.id),
-                ] {
-                    if matches!(client.app(app).await, Ok(None)) {
-                        d = d.at(AttributePath::root(attr));
-                        break;
-                    }
-                }
-            }
-            diags.push(d);
+        if !create_policy(client, &policy, range, diags).await {
             return Value::Null;
         }
         let port = change.planned.attr("port").as_str().unwrap_or_default();
@@ -349,11 +422,51 @@ impl Resource<cf::Client> for NetworkPolicy {
 
     async fn update(
         &self,
-        _ctx: &Ctx<cf::Client>,
+        ctx: &Ctx<cf::Client>,
         change: &Change,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
     ) -> Value {
-        // Only the way the port is written can change in place; the policy is the same.
+        let (Some((old, old_range)), Some((new, range))) =
+            (policy_of(&change.prior), policy_of(&change.planned))
+        else {
+            diags.push(Diagnostic::internal(
+                "updating a network policy",
+                "the prior or planned policy is incomplete",
+            ));
+            return change.prior.clone();
+        };
+        if old == new {
+            // The same range written another way: only the text in state changes.
+            return change.planned.clone();
+        }
+        let client = match ctx.client() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return change.prior.clone();
+            }
+        };
+        // New first, so that the apps keep a path throughout.
+        if !create_policy(client, &new, range, diags).await {
+            return change.prior.clone();
+        }
+        if let Err(e) = client.delete_policies(std::slice::from_ref(&old)).await {
+            // Both policies exist now. State keeps the old one, so that the next apply
+            // runs this update again (the create is a no-op the second time) and
+            // nothing stays open that no state knows about.
+            let d = explain("Network Policy Update Error", &e);
+            diags.push(Diagnostic::error(
+                d.summary.clone(),
+                format!(
+                    "The new policy ({}) was created, but the old one ({}) was not deleted: {}\n\nBoth are open \
+                     now. Run `terraform apply` again to finish the change.",
+                    describe(&new, range),
+                    describe(&old, old_range),
+                    d.detail
+                ),
+            ));
+            return change.prior.clone();
+        }
         change.planned.clone()
     }
 
