@@ -135,6 +135,11 @@ fn read(root: &Path, rel: &str) -> Result<String, String> {
 fn page(root: &Path, kind: &str, name: &str, schema: &Schema) -> Result<String, String> {
     let (title, dir, file) = match kind {
         "resource" => ("Resource", "resources", "resource.tf"),
+        "list-resource" => (
+            "List Resource",
+            "list-resources",
+            "list-resource.tfquery.hcl",
+        ),
         _ => ("Data Source", "data-sources", "data-source.tf"),
     };
     let example = read(root, &format!("examples/{dir}/{name}/{file}"))?;
@@ -149,6 +154,16 @@ fn page(root: &Path, kind: &str, name: &str, schema: &Schema) -> Result<String, 
         out.push_str(&format!(
             "\n## Import\n\nImport is supported using the following syntax:\n\n```shell\n{}\n```\n",
             import.trim_end()
+        ));
+    }
+    if let Ok(by_identity) = read(
+        root,
+        &format!("examples/{dir}/{name}/import-by-identity.tf"),
+    ) {
+        out.push_str(&format!(
+            "\nWith Terraform 1.12 and later, an `import` block can name the object by its identity:\n\n\
+             ```terraform\n{}\n```\n",
+            by_identity.trim_end()
         ));
     }
     Ok(out)
@@ -198,6 +213,16 @@ pub fn render_all(root: &Path) -> Result<BTreeMap<String, String>, String> {
                 name.trim_start_matches("cloudgov_")
             ),
             page(root, "data-source", name, &d.schema())?,
+        );
+    }
+    for l in p.list_resources() {
+        let name = l.type_name();
+        files.insert(
+            format!(
+                "docs/list-resources/{}.md",
+                name.trim_start_matches("cloudgov_")
+            ),
+            page(root, "list-resource", name, &l.schema())?,
         );
     }
     let provider_schema = schema_markdown(&p.schema());

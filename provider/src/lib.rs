@@ -14,6 +14,7 @@ pub mod deadline;
 pub mod docs;
 pub mod errors;
 pub mod framework;
+pub mod list_resources;
 pub mod plugin;
 pub mod provider;
 pub mod resources;

@@ -9,7 +9,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cf;
 use crate::framework::{
-    Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, Resource, Schema, Value,
+    Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, ListResource, Resource, Schema,
+    Value,
 };
 
 /// The platform's API when neither configuration nor `CF_API_URL` names one.
@@ -284,6 +285,14 @@ impl crate::framework::Provider for CloudGov {
         vec![
             Arc::new(internal_route::InternalRoute),
             Arc::new(network_policy::NetworkPolicy),
+        ]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<cf::Client>>> {
+        use crate::list_resources::*;
+        vec![
+            Arc::new(internal_route::InternalRoutes),
+            Arc::new(network_policy::NetworkPolicies),
         ]
     }
 

@@ -32,6 +32,7 @@ mod internal_route;
 mod invalid;
 mod network_policy;
 mod provider_config;
+mod query;
 mod reliability;
 mod timeouts;
 

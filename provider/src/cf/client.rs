@@ -540,6 +540,67 @@ impl Client {
         Ok(self.cc_json::<Destinations>(req).await?.destinations)
     }
 
+    // ----- listing (terraform query) ---------------------------------------------------
+
+    /// Routes in a space, optionally only those with this host or mapped to this app,
+    /// in one paged list.
+    pub async fn routes_in_space(
+        &self,
+        space_guid: &str,
+        host: Option<&str>,
+        app_guid: Option<&str>,
+    ) -> Result<Vec<Route>> {
+        let mut pairs = vec![("space_guids", space_guid)];
+        pairs.extend(host.map(|h| ("hosts", h)));
+        pairs.extend(app_guid.map(|a| ("app_guids", a)));
+        self.list_all("/v3/routes", &pairs).await
+    }
+
+    /// Every domain visible, cached per process.
+    pub async fn domains(&self) -> Result<Vec<Domain>> {
+        self.cached("/v3/domains", self.list_all("/v3/domains", &[]))
+            .await
+    }
+
+    /// Apps in a space.
+    pub async fn apps_in_space(&self, space_guid: &str) -> Result<Vec<App>> {
+        self.list_all("/v3/apps", &[("space_guids", space_guid)])
+            .await
+    }
+
+    /// Apps by GUID, in as few requests as URL length allows; invisible ones are
+    /// left out.
+    pub async fn apps_by_guids(
+        &self,
+        guids: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<App>> {
+        let mut out = Vec::new();
+        for chunk in super::batch::chunk_ids(guids) {
+            out.extend(
+                self.list_all::<App>("/v3/apps", &[("guids", &chunk)])
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Every policy involving any of these apps, in as few requests as URL length
+    /// allows (no cache: a listing wants what is there now).
+    pub async fn policies_for_apps(
+        &self,
+        apps: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<Policy>> {
+        let mut out: Vec<Policy> = Vec::new();
+        for chunk in super::batch::chunk_ids(apps) {
+            for p in self.list_policies(&[("id", &chunk)]).await? {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     // ----- policies -----------------------------------------------------------------
 
     pub(super) fn policies_url(&self, pairs: &[(&str, &str)]) -> String {

@@ -142,6 +142,29 @@ impl Error {
         matches!(self, Error::Api { status: 422, detail, .. } if detail.starts_with("Route already exists"))
     }
 
+    /// True when the policy server refused a policy because its source app has as
+    /// many policies as the platform allows.
+    pub fn is_policy_quota_exceeded(&self) -> bool {
+        matches!(self, Error::Policy { message, .. } if message == "policy quota exceeded")
+    }
+
+    /// True when the policy server refused because one of the apps does not exist or
+    /// the account may not manage it.
+    pub fn is_app_inaccessible(&self) -> bool {
+        matches!(
+            self,
+            Error::Policy { message, .. }
+                if message == "one or more applications cannot be found or accessed"
+        )
+    }
+
+    /// True when the Cloud Controller refused the request as unprocessable (422), such
+    /// as a route in a space the account may not write to; route-taken is told apart
+    /// by `is_route_taken`.
+    pub fn is_unprocessable(&self) -> bool {
+        matches!(self, Error::Api { status: 422, .. })
+    }
+
     /// The HTTP status, when the platform answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -162,3 +185,42 @@ impl Error {
 
 /// Results of calls.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(status: u16, message: &str) -> Error {
+        Error::Policy {
+            status,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn predicates_name_the_platform_answers_resources_care_about() {
+        assert!(policy(403, "policy quota exceeded").is_policy_quota_exceeded());
+        assert!(!policy(403, "policy quota exceeded").is_app_inaccessible());
+        let inaccessible = policy(403, "one or more applications cannot be found or accessed");
+        assert!(inaccessible.is_app_inaccessible());
+        assert!(!inaccessible.is_policy_quota_exceeded());
+        assert!(
+            !policy(400, "mapper: validate policies: missing start port").is_app_inaccessible()
+        );
+        assert!(policy(404, "gone").is_not_found());
+        let api = |status: u16, detail: &str| Error::Api {
+            status,
+            code: 10008,
+            title: "CF-UnprocessableEntity".into(),
+            detail: detail.into(),
+        };
+        let taken = api(422, "Route already exists for domain 'apps.internal'.");
+        assert!(taken.is_route_taken() && taken.is_unprocessable());
+        let space = api(
+            422,
+            "Invalid space. Ensure that the space exists and you have access to it.",
+        );
+        assert!(space.is_unprocessable() && !space.is_route_taken());
+        assert!(!api(404, "Route not found").is_unprocessable());
+    }
+}

@@ -4,6 +4,8 @@
 
 pub mod codec;
 pub mod diag;
+pub mod identity;
+pub mod list;
 pub mod plan;
 pub mod resource;
 pub mod schema;
@@ -12,6 +14,8 @@ pub mod timeouts;
 pub mod value;
 
 pub use diag::{AttributePath, Diagnostic, Diagnostics};
+pub use identity::{IdentityAttribute, IdentitySchema};
+pub use list::{ListResource, Listed};
 pub use resource::{Change, Ctx, DataSource, Plan, Provider, Resource};
 pub use schema::{Attribute, Nesting, Schema};
 pub use server::ProviderServer;

@@ -109,6 +109,27 @@ pub trait Resource<C>: Send + Sync + 'static {
         Value::Null
     }
 
+    /// The identity schema, for resources that have one (import by identity, list
+    /// resources). None by default.
+    fn identity_schema(&self) -> Option<super::identity::IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object a state describes (parts may be unknown while
+    /// planning a create).
+    fn identity(&self, _state: &Value) -> Value {
+        Value::Null
+    }
+
+    /// The import id an identity stands for, so that import by identity and import by
+    /// id share `import`; a message when the identity is incomplete.
+    fn import_id(&self, _identity: &Value) -> Result<String, String> {
+        Err(format!(
+            "The resource type {} cannot be imported by identity.",
+            self.type_name()
+        ))
+    }
+
     /// Upgrades state stored by an older schema version. The default accepts state
     /// of the current version only.
     fn upgrade_state(
@@ -171,6 +192,11 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Every data source type.
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
+
+    /// Every list resource type (for `terraform query`). None by default.
+    fn list_resources(&self) -> Vec<Arc<dyn super::list::ListResource<Self::Client>>> {
+        Vec::new()
+    }
 
     /// Checks the provider configuration (values may be unknown).
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 
 use crate::cf::{self, models::Destination, models::DestinationApp, models::Process};
 use crate::framework::{
-    Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, Nesting, Plan, Resource,
-    Schema, Value,
+    Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, IdentityAttribute,
+    IdentitySchema, Nesting, Plan, Resource, Schema, Value,
 };
 use crate::{checks, errors};
 
@@ -114,7 +114,7 @@ fn same_set(a: &Value, b: &Value) -> bool {
 }
 
 /// The state for a route as the platform describes it.
-fn route_state(route: &cf::models::Route, domain_name: &str) -> Value {
+pub(crate) fn route_state(route: &cf::models::Route, domain_name: &str) -> Value {
     Value::object([
         ("id", Value::from(route.guid.as_str())),
         ("space_id", Value::from(route.relationships.space.guid())),
@@ -292,6 +292,27 @@ impl Resource<cf::Client> for InternalRoute {
             ],
         )
         .with_timeouts(super::TIMEOUTS_UNSET)
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema::new(vec![IdentityAttribute::string(
+            "id",
+            "The route's GUID.",
+        )]))
+    }
+
+    fn identity(&self, state: &Value) -> Value {
+        Value::object([("id", state.attr("id").clone())])
+    }
+
+    fn import_id(&self, identity: &Value) -> Result<String, String> {
+        match identity.attr("id").as_str() {
+            Some(id) if !id.is_empty() => Ok(id.to_string()),
+            _ => Err(
+                "The identity has no `id`: give the route's GUID, `identity = { id = \"...\" }`."
+                    .into(),
+            ),
+        }
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -538,7 +559,7 @@ impl Resource<cf::Client> for InternalRoute {
             }
             Err(e) => {
                 let d = errors::diagnostic("Internal Route Create Error", &e);
-                diags.push(if e.status() == Some(422) {
+                diags.push(if e.is_unprocessable() {
                     d.at(AttributePath::root("space_id"))
                 } else {
                     d

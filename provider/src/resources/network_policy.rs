@@ -10,7 +10,8 @@ use async_trait::async_trait;
 
 use crate::cf::{self, models::Policy};
 use crate::framework::{
-    Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, Plan, Resource, Schema, Value,
+    Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, IdentityAttribute,
+    IdentitySchema, Plan, Resource, Schema, Value,
 };
 use crate::{checks, errors};
 
@@ -106,7 +107,14 @@ pub fn parse_id(id: &str) -> Result<(String, String, String, PortRange), String>
     ))
 }
 
-fn state(source: &str, destination: &str, protocol: &str, port: &str, range: PortRange) -> Value {
+/// The state of a policy, its port written as `port`.
+pub(crate) fn state(
+    source: &str,
+    destination: &str,
+    protocol: &str,
+    port: &str,
+    range: PortRange,
+) -> Value {
     Value::object([
         (
             "id",
@@ -208,7 +216,7 @@ async fn create_policy(
         return true;
     };
     let mut d = explain("Network Policy Create Error", &e);
-    if e.status() == Some(403) {
+    if e.is_app_inaccessible() {
         // Point at the app the account cannot see, when one of them is.
         for (attr, app) in [
             ("source_app_id", &policy.source.id),
@@ -226,16 +234,18 @@ async fn create_policy(
 
 /// Plain words for the policy server's refusals.
 fn explain(summary: &str, err: &cf::Error) -> Diagnostic {
-    let extra = match err.platform_message() {
-        Some("policy quota exceeded") => Some(
+    let extra = if err.is_policy_quota_exceeded() {
+        Some(
             "The source app already has as many policies as cloud.gov allows for one source app (150). Remove \
              policies it no longer needs, or cover several ports with one range (\"8080-8090\").",
-        ),
-        Some("one or more applications cannot be found or accessed") => Some(
+        )
+    } else if err.is_app_inaccessible() {
+        Some(
             "One of the apps does not exist, or the account is not SpaceDeveloper in its space. Check both app ids \
              (a blue-green deploy creates a new app with a new id) and the account's roles.",
-        ),
-        _ => None,
+        )
+    } else {
+        None
     };
     match extra {
         // The specific explanation replaces the generic advice.
@@ -287,6 +297,56 @@ impl Resource<cf::Client> for NetworkPolicy {
             ],
         )
         .with_timeouts(super::TIMEOUTS_UNSET)
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema::new(vec![
+            IdentityAttribute::string("source_app_id", "GUID of the source app."),
+            IdentityAttribute::string("destination_app_id", "GUID of the destination app."),
+            IdentityAttribute::string("protocol", "`tcp` or `udp`."),
+            IdentityAttribute::number("start_port", "First port of the range."),
+            IdentityAttribute::number("end_port", "Last port of the range."),
+        ]))
+    }
+
+    fn identity(&self, state: &Value) -> Value {
+        Value::object(
+            [
+                "source_app_id",
+                "destination_app_id",
+                "protocol",
+                "start_port",
+                "end_port",
+            ]
+            .map(|a| (a, state.attr(a).clone())),
+        )
+    }
+
+    fn import_id(&self, identity: &Value) -> Result<String, String> {
+        let text = |a: &str| identity.attr(a).as_str().filter(|s| !s.is_empty());
+        let port = |a: &str| {
+            identity
+                .attr(a)
+                .as_i64()
+                .and_then(|p| u16::try_from(p).ok())
+                .filter(|p| *p > 0)
+        };
+        match (
+            text("source_app_id"),
+            text("destination_app_id"),
+            text("protocol"),
+            port("start_port"),
+            port("end_port"),
+        ) {
+            (Some(s), Some(d), Some(p), Some(start), Some(end)) => {
+                Ok(policy_id(s, d, p, PortRange { start, end }))
+            }
+            _ => Err(
+                "The identity needs `source_app_id`, `destination_app_id`, `protocol`, `start_port` and `end_port` \
+                 (ports 1 to 65535)."
+                    .into(),
+            ),
+        }
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {

@@ -4,5 +4,6 @@
 mod support;
 
 mod handshake;
+mod identity;
 mod logging;
 mod mtls;

@@ -1,0 +1,664 @@
+//! The protocol adapter: one handler per tfplugin6 RPC, each decoding the request
+//! with the right schema, running framework or resource code through the server's
+//! guard, and encoding the answer.
+
+use std::collections::HashMap;
+
+use cloudgov_proto::tfplugin6 as pb;
+use tonic::{Request, Response, Status};
+use tracing::{Instrument, debug, info_span, trace};
+
+use super::*;
+
+#[tonic::async_trait]
+impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            diagnostics: Vec::new(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|n| pb::get_metadata::DataSourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
+            resources: self
+                .resources
+                .keys()
+                .map(|n| pb::get_metadata::ResourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
+            functions: Vec::new(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|n| pb::get_metadata::ListResourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        debug!(tf_rpc = "GetProviderSchema", "serving schema");
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(self.provider_schema.to_proto()),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(n, r)| (n.to_string(), r.schema.to_proto()))
+                .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(n, d)| (n.to_string(), d.schema.to_proto()))
+                .collect(),
+            diagnostics: Vec::new(),
+            provider_meta: None,
+            server_capabilities: Some(capabilities()),
+            functions: HashMap::new(),
+            list_resource_schemas: self
+                .list_resources
+                .iter()
+                .map(|(n, l)| (n.to_string(), l.schema.to_proto()))
+                .collect(),
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let resp = |diagnostics: Diagnostics| pb::validate_provider_config::Response {
+            diagnostics: diagnostics.to_proto(),
+        };
+        let mut diags = Diagnostics::new();
+        let req = req.into_inner();
+        let config = tryd!(
+            decode(
+                req.config.as_ref(),
+                &self.provider_schema.value_type(),
+                "provider configuration"
+            ),
+            diags,
+            resp
+        );
+        let ((), d) = self
+            .guarded(
+                "provider validation",
+                (),
+                self.provider.validate(&config, &mut diags),
+            )
+            .await;
+        diags.extend(d);
+        Ok(Response::new(resp(diags)))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let resp = |diagnostics: Diagnostics| pb::validate_resource_config::Response {
+            diagnostics: diagnostics.to_proto(),
+        };
+        let mut diags = Diagnostics::new();
+        let req = req.into_inner();
+        let r = tryd!(self.resource(&req.type_name), diags, resp);
+        let config = tryd!(
+            decode(req.config.as_ref(), &r.ty, "resource configuration"),
+            diags,
+            resp
+        );
+        let span = info_span!("validate", tf_rpc = "ValidateResourceConfig", tf_resource_type = %req.type_name);
+        let ((), d) = self
+            .guarded(
+                "validation",
+                (),
+                r.imp.validate(&config, &mut diags).instrument(span),
+            )
+            .await;
+        diags.extend(d);
+        if r.schema.has_timeouts() {
+            for d in timeouts::validate(&config) {
+                diags.push(d);
+            }
+        }
+        Ok(Response::new(resp(diags)))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let resp = |diagnostics: Diagnostics| pb::validate_data_resource_config::Response {
+            diagnostics: diagnostics.to_proto(),
+        };
+        let mut diags = Diagnostics::new();
+        let req = req.into_inner();
+        let d = tryd!(self.data_source(&req.type_name), diags, resp);
+        let config = tryd!(
+            decode(req.config.as_ref(), &d.ty, "data source configuration"),
+            diags,
+            resp
+        );
+        let ((), extra) = self
+            .guarded("validation", (), d.imp.validate(&config, &mut diags))
+            .await;
+        diags.extend(extra);
+        Ok(Response::new(resp(diags)))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let resp = |diagnostics: Diagnostics| pb::upgrade_resource_state::Response {
+            upgraded_state: None,
+            diagnostics: diagnostics.to_proto(),
+        };
+        let mut diags = Diagnostics::new();
+        let req = req.into_inner();
+        let r = tryd!(self.resource(&req.type_name), diags, resp);
+        let raw = req.raw_state.unwrap_or_default();
+        if raw.json.is_empty() {
+            diags.push(Diagnostic::error(
+                "Unsupported State Format",
+                "The stored state is in the legacy flatmap format, which this provider never wrote.",
+            ));
+            return Ok(Response::new(resp(diags)));
+        }
+        let json: serde_json::Value = tryd!(
+            serde_json::from_slice(&raw.json)
+                .map_err(|e| Diagnostics::from(Diagnostic::internal("reading stored state", e))),
+            diags,
+            resp
+        );
+        let upgraded = r.imp.upgrade_state(req.version, &json, &mut diags);
+        if diags.has_errors() {
+            return Ok(Response::new(resp(diags)));
+        }
+        let upgraded_state = tryd!(encode(&upgraded, &r.ty, "upgraded state"), diags, resp);
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: Some(upgraded_state),
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .resources
+                .iter()
+                .filter_map(|(n, r)| Some((n.to_string(), r.identity.as_ref()?.to_proto())))
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = req.into_inner();
+        let resp = |diagnostics: Diagnostics| pb::upgrade_resource_identity::Response {
+            upgraded_identity: None,
+            diagnostics: diagnostics.to_proto(),
+        };
+        let mut diags = Diagnostics::new();
+        let r = tryd!(self.resource(&req.type_name), diags, resp);
+        // Only version 0 exists: stored identities are re-encoded as they are.
+        let upgraded = match &r.identity {
+            Some(schema) if schema.version == req.version => {
+                let raw = req.raw_identity.unwrap_or_default();
+                let stored = pb::ResourceIdentityData {
+                    identity_data: Some(pb::DynamicValue {
+                        msgpack: Vec::new(),
+                        json: raw.json,
+                    }),
+                };
+                let value = tryd!(schema.decode(&stored), diags, resp);
+                schema.encode(&value)
+            }
+            _ => None,
+        };
+        if upgraded.is_none() {
+            diags.push(Diagnostic::error(
+                "Unsupported Identity Version",
+                format!(
+                    "The stored identity of this {} has version {}, which this provider version does not know.",
+                    req.type_name, req.version
+                ),
+            ));
+        }
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity: upgraded,
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let resp = |diagnostics: Diagnostics| pb::configure_provider::Response {
+            diagnostics: diagnostics.to_proto(),
+        };
+        let mut diags = Diagnostics::new();
+        let req = req.into_inner();
+        let config = tryd!(
+            decode(
+                req.config.as_ref(),
+                &self.provider_schema.value_type(),
+                "provider configuration"
+            ),
+            diags,
+            resp
+        );
+        trace!(
+            tf_rpc = "ConfigureProvider",
+            terraform_version = %req.terraform_version,
+            config = %codec::to_json(&self.provider_schema.redact(&config)),
+            "configuring provider"
+        );
+        let (client, d) = self
+            .guarded(
+                "provider configuration",
+                None,
+                self.provider
+                    .configure(&config, &req.terraform_version, &self.stop, &mut diags),
+            )
+            .await;
+        diags.extend(d);
+        if let Some(client) = client {
+            *self.client.write().expect("client lock poisoned") = Some(Arc::new(client));
+        }
+        Ok(Response::new(resp(diags)))
+    }
+
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = req.into_inner();
+        let prior_private = req.private.clone();
+        let resp = |diagnostics: Diagnostics| pb::read_resource::Response {
+            new_state: req.current_state.clone(),
+            diagnostics: diagnostics.to_proto(),
+            private: prior_private.clone(),
+            deferred: None,
+            new_identity: None,
+        };
+        let mut diags = Diagnostics::new();
+        let r = tryd!(self.resource(&req.type_name), diags, resp);
+        let state = tryd!(
+            decode(req.current_state.as_ref(), &r.ty, "current state"),
+            diags,
+            resp
+        );
+        let ctx = self.ctx();
+        let span = info_span!("read", tf_rpc = "ReadResource", tf_resource_type = %req.type_name);
+        // On failure the prior state stands: a failed read must not forget the object.
+        let (mut new_state, d) = self
+            .guarded_within(
+                "read",
+                limit(r, &state, "read"),
+                state.clone(),
+                r.imp.read(&ctx, &state, &mut diags).instrument(span),
+            )
+            .await;
+        diags.extend(d);
+        carry_timeouts(r, &state, &mut new_state);
+        let new_state = if diags.has_errors() { state } else { new_state };
+        let encoded = tryd!(encode(&new_state, &r.ty, "new state"), diags, resp);
+        Ok(Response::new(pb::read_resource::Response {
+            new_state: Some(encoded),
+            diagnostics: diags.to_proto(),
+            private: req.private,
+            deferred: None,
+            new_identity: identity_of(r, &new_state),
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let resp = |diagnostics: Diagnostics| pb::plan_resource_change::Response {
+            diagnostics: diagnostics.to_proto(),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::new();
+        let req = req.into_inner();
+        let r = tryd!(self.resource(&req.type_name), diags, resp);
+        let prior = tryd!(
+            decode(req.prior_state.as_ref(), &r.ty, "prior state"),
+            diags,
+            resp
+        );
+        let proposed = tryd!(
+            decode(req.proposed_new_state.as_ref(), &r.ty, "proposed new state"),
+            diags,
+            resp
+        );
+        let config = tryd!(
+            decode(req.config.as_ref(), &r.ty, "configuration"),
+            diags,
+            resp
+        );
+        if proposed.is_null() {
+            // Destroy: nothing to plan beyond the absence of the object.
+            return Ok(Response::new(pb::plan_resource_change::Response {
+                planned_state: req.proposed_new_state,
+                planned_private: req.prior_private,
+                ..Default::default()
+            }));
+        }
+        let (planned, requires_replace) = plan_from_schema(&r.schema, &prior, &config, &proposed);
+        let mut plan = Plan {
+            prior,
+            config,
+            planned,
+            requires_replace,
+        };
+        let ctx = self.ctx();
+        let span =
+            info_span!("plan", tf_rpc = "PlanResourceChange", tf_resource_type = %req.type_name);
+        let ((), d) = self
+            .guarded(
+                "plan",
+                (),
+                r.imp.plan(&ctx, &mut plan, &mut diags).instrument(span),
+            )
+            .await;
+        diags.extend(d);
+        if diags.has_errors() {
+            return Ok(Response::new(resp(diags)));
+        }
+        let planned_state = tryd!(encode(&plan.planned, &r.ty, "planned state"), diags, resp);
+        Ok(Response::new(pb::plan_resource_change::Response {
+            planned_state: Some(planned_state),
+            requires_replace: plan.requires_replace.iter().map(|p| p.to_proto()).collect(),
+            planned_private: req.prior_private,
+            diagnostics: diags.to_proto(),
+            deferred: None,
+            planned_identity: identity_of(r, &plan.planned),
+        }))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let resp = |diagnostics: Diagnostics| pb::apply_resource_change::Response {
+            new_state: req.prior_state.clone(),
+            diagnostics: diagnostics.to_proto(),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::new();
+        let r = tryd!(self.resource(&req.type_name), diags, resp);
+        let prior = tryd!(
+            decode(req.prior_state.as_ref(), &r.ty, "prior state"),
+            diags,
+            resp
+        );
+        let planned = tryd!(
+            decode(req.planned_state.as_ref(), &r.ty, "planned state"),
+            diags,
+            resp
+        );
+        let config = tryd!(
+            decode(req.config.as_ref(), &r.ty, "configuration"),
+            diags,
+            resp
+        );
+        let ctx = self.ctx();
+        let name = req.type_name.clone();
+        let new_state = if planned.is_null() {
+            let span =
+                info_span!("delete", tf_rpc = "ApplyResourceChange", tf_resource_type = %name);
+            let ((), d) = self
+                .guarded_within(
+                    "delete",
+                    limit(r, &prior, "delete"),
+                    (),
+                    r.imp.delete(&ctx, &prior, &mut diags).instrument(span),
+                )
+                .await;
+            diags.extend(d);
+            // A failed delete leaves the object in state.
+            if diags.has_errors() {
+                prior
+            } else {
+                Value::Null
+            }
+        } else {
+            let change = Change {
+                prior: prior.clone(),
+                planned,
+                config,
+            };
+            let planned = &change.planned;
+            if prior.is_null() {
+                let span =
+                    info_span!("create", tf_rpc = "ApplyResourceChange", tf_resource_type = %name);
+                let (mut v, d) = self
+                    .guarded_within(
+                        "create",
+                        limit(r, planned, "create"),
+                        Value::Null,
+                        r.imp.create(&ctx, &change, &mut diags).instrument(span),
+                    )
+                    .await;
+                diags.extend(d);
+                carry_timeouts(r, planned, &mut v);
+                v
+            } else {
+                let span =
+                    info_span!("update", tf_rpc = "ApplyResourceChange", tf_resource_type = %name);
+                let (mut v, d) = self
+                    .guarded_within(
+                        "update",
+                        limit(r, planned, "update"),
+                        prior.clone(),
+                        r.imp.update(&ctx, &change, &mut diags).instrument(span),
+                    )
+                    .await;
+                diags.extend(d);
+                // A failed update that returns the prior state keeps its timeouts too.
+                let from = if v == change.prior {
+                    &change.prior
+                } else {
+                    planned
+                };
+                carry_timeouts(r, from, &mut v);
+                v
+            }
+        };
+        let encoded = tryd!(encode(&new_state, &r.ty, "new state"), diags, resp);
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_identity: identity_of(r, &new_state),
+            new_state: Some(encoded),
+            private: req.planned_private,
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let resp = |diagnostics: Diagnostics| pb::import_resource_state::Response {
+            diagnostics: diagnostics.to_proto(),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::new();
+        let req = req.into_inner();
+        let r = tryd!(self.resource(&req.type_name), diags, resp);
+        let id = tryd!(import_id(r, &req), diags, resp);
+        let ctx = self.ctx();
+        let span =
+            info_span!("import", tf_rpc = "ImportResourceState", tf_resource_type = %req.type_name);
+        let (state, d) = self
+            .guarded(
+                "import",
+                Value::Null,
+                r.imp.import(&ctx, &id, &mut diags).instrument(span),
+            )
+            .await;
+        diags.extend(d);
+        if diags.has_errors() || state.is_null() {
+            return Ok(Response::new(resp(diags)));
+        }
+        let encoded = tryd!(encode(&state, &r.ty, "imported state"), diags, resp);
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources: vec![pb::import_resource_state::ImportedResource {
+                type_name: req.type_name,
+                state: Some(encoded),
+                private: Vec::new(),
+                identity: identity_of(r, &state),
+            }],
+            diagnostics: diags.to_proto(),
+            deferred: None,
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        req: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        Ok(Response::new(pb::move_resource_state::Response {
+            diagnostics: Diagnostics::from(Diagnostic::error(
+                "Move Resource State Not Supported",
+                format!(
+                    "{} cannot be moved to {}: this provider has no state move for that pair of types.",
+                    req.source_type_name, req.target_type_name
+                ),
+            ))
+            .to_proto(),
+            ..Default::default()
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let resp = |diagnostics: Diagnostics| pb::read_data_source::Response {
+            diagnostics: diagnostics.to_proto(),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::new();
+        let req = req.into_inner();
+        let d = tryd!(self.data_source(&req.type_name), diags, resp);
+        let config = tryd!(
+            decode(req.config.as_ref(), &d.ty, "data source configuration"),
+            diags,
+            resp
+        );
+        let ctx = self.ctx();
+        let span = info_span!("read_data", tf_rpc = "ReadDataSource", tf_data_source_type = %req.type_name);
+        let (state, extra) = self
+            .guarded(
+                "data source read",
+                Value::Null,
+                d.imp.read(&ctx, &config, &mut diags).instrument(span),
+            )
+            .await;
+        diags.extend(extra);
+        if diags.has_errors() {
+            return Ok(Response::new(resp(diags)));
+        }
+        let encoded = tryd!(encode(&state, &d.ty, "data source state"), diags, resp);
+        Ok(Response::new(pb::read_data_source::Response {
+            state: Some(encoded),
+            diagnostics: diags.to_proto(),
+            deferred: None,
+        }))
+    }
+
+    type ListResourceStream =
+        tokio_stream::Iter<std::vec::IntoIter<Result<pb::list_resource::Event, Status>>>;
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        let req = req.into_inner();
+        let events = self.list_events(&req).await;
+        Ok(Response::new(tokio_stream::iter(
+            events.into_iter().map(Ok).collect::<Vec<_>>(),
+        )))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let resp = |diagnostics: Diagnostics| pb::validate_list_resource_config::Response {
+            diagnostics: diagnostics.to_proto(),
+        };
+        let mut diags = Diagnostics::new();
+        let req = req.into_inner();
+        let l = tryd!(self.list_resource_type(&req.type_name), diags, resp);
+        let config = tryd!(
+            decode(req.config.as_ref(), &l.ty, "list configuration"),
+            diags,
+            resp
+        );
+        let ((), d) = self
+            .guarded("validation", (), l.imp.validate(&config, &mut diags))
+            .await;
+        diags.extend(d);
+        Ok(Response::new(resp(diags)))
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response::default()))
+    }
+
+    async fn call_function(
+        &self,
+        req: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        Ok(Response::new(pb::call_function::Response {
+            result: None,
+            error: Some(pb::FunctionError {
+                text: format!(
+                    "This provider has no function named \"{}\".",
+                    req.into_inner().name
+                ),
+                function_argument: None,
+            }),
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        debug!(
+            tf_rpc = "StopProvider",
+            "stop requested; cancelling in-flight operations"
+        );
+        self.stop.cancel();
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+}

@@ -1,0 +1,21 @@
+//! List resources for `terraform query`, one file each: what exists in a space, with
+//! each object's identity, a readable name and its state, so that
+//! `terraform query -generate-config-out=FILE` writes the configuration and import
+//! blocks that bring networking made with the cf CLI under Terraform. Listing a space
+//! costs a few requests, never one per object.
+
+pub mod internal_route;
+pub mod network_policy;
+
+use crate::framework::{AttributePath, Diagnostics, Value};
+
+/// A diagnostic for each GUID attribute of `config` that is set but not a GUID.
+fn check_guids(config: &Value, attrs: &[(&str, &str)], diags: &mut Diagnostics) {
+    for (attr, what) in attrs {
+        if let Some(d) =
+            crate::checks::guid(config.attr(attr), attr, what, "", AttributePath::root(attr))
+        {
+            diags.push(d);
+        }
+    }
+}
