@@ -2,10 +2,6 @@
 //! routes, destinations and jobs. Handlers parse the request, call `model::State`,
 //! and render with `json`; the rules themselves live in `model`.
 
-// Helpers return a finished axum response as their error so handlers can return it
-// as is; boxing it would add noise for no gain on this cold path.
-#![allow(clippy::result_large_err)]
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -47,13 +43,27 @@ fn accepted(base: &str, job_guid: &str) -> Response {
     resp
 }
 
-pub(crate) fn auth(state: &State, headers: &HeaderMap) -> Result<Actor, Response> {
+/// What a handler answers: a response, or a Cloud Controller error rendered as the
+/// platform renders it (`CcError` is `IntoResponse`, so `?` returns it).
+pub(crate) type Reply = Result<Response, CcError>;
+
+impl IntoResponse for CcError {
+    fn into_response(self) -> Response {
+        error_response(&self)
+    }
+}
+
+impl From<CcError> for Response {
+    fn from(e: CcError) -> Response {
+        error_response(&e)
+    }
+}
+
+pub(crate) fn auth(state: &State, headers: &HeaderMap) -> Result<Actor, CcError> {
     let header = headers.get("authorization").and_then(|h| h.to_str().ok());
-    state.authenticate(header).map_err(|p| {
-        error_response(&match p {
-            TokenProblem::Missing => CcError::not_authenticated(),
-            TokenProblem::Invalid => CcError::invalid_token(),
-        })
+    state.authenticate(header).map_err(|p| match p {
+        TokenProblem::Missing => CcError::not_authenticated(),
+        TokenProblem::Invalid => CcError::invalid_token(),
     })
 }
 
@@ -63,26 +73,6 @@ fn parse_body(body: &str) -> Result<Value, CcError> {
     }
     serde_json::from_str(body)
         .map_err(|e| CcError::parse(format!("Request invalid due to parse error: {e}")))
-}
-
-/// Unwraps a `Result<_, Response>` or returns the response.
-macro_rules! tryr {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(resp) => return resp,
-        }
-    };
-}
-
-/// Unwraps a `Result<_, CcError>` or returns its response.
-macro_rules! trye {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(err) => return error_response(&err),
-        }
-    };
 }
 
 /// `GET /`: discovery, no authentication.
@@ -154,39 +144,25 @@ fn by_created<T>(mut v: Vec<&T>, key: impl Fn(&T) -> (f64, &str)) -> Vec<&T> {
 }
 
 /// `GET /v3/organizations`.
-pub async fn list_orgs(
-    AxState(shared): Shr,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub async fn list_orgs(AxState(shared): Shr, headers: HeaderMap, RawQuery(raw): RawQuery) -> Reply {
     let state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
+    let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
-    trye!(q.allow(&["names", "guids"]));
+    q.allow(&["names", "guids"])?;
     let items = by_created(state.visible_orgs(&actor), |o| (o.created_at, &o.guid));
     let items = filter_by(items, q.list("names"), |o| &o.name);
     let items = filter_by(items, q.list("guids"), |o| &o.guid);
     let b = shared.base_url();
-    ok(trye!(q.page(
-        &b,
-        "/v3/organizations",
-        items,
-        |o| json::org(&b, o)
-    )))
+    Ok(ok((q.page(&b, "/v3/organizations", items, |o| {
+        json::org(&b, o)
+    }))?))
 }
 
 /// `GET /v3/organizations/:guid`.
-pub async fn get_org(
-    AxState(shared): Shr,
-    headers: HeaderMap,
-    Path(guid): Path<String>,
-) -> Response {
+pub async fn get_org(AxState(shared): Shr, headers: HeaderMap, Path(guid): Path<String>) -> Reply {
     let state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    ok(json::org(
-        &shared.base_url(),
-        trye!(state.org(&actor, &guid)),
-    ))
+    let actor = auth(&state, &headers)?;
+    Ok(ok(json::org(&shared.base_url(), state.org(&actor, &guid)?)))
 }
 
 /// `GET /v3/spaces`.
@@ -194,18 +170,18 @@ pub async fn list_spaces(
     AxState(shared): Shr,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-) -> Response {
+) -> Reply {
     let state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
+    let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
-    trye!(q.allow(&["names", "guids", "organization_guids"]));
+    q.allow(&["names", "guids", "organization_guids"])?;
     let items = by_created(state.visible_spaces(&actor), |s| (s.created_at, &s.guid));
     let items = filter_by(items, q.list("names"), |s| &s.name);
     let items = filter_by(items, q.list("guids"), |s| &s.guid);
     let items = filter_by(items, q.list("organization_guids"), |s| &s.org_guid);
     let b = shared.base_url();
-    ok(trye!(
-        q.page(&b, "/v3/spaces", items, |s| json::space(&b, s))
+    Ok(ok(
+        (q.page(&b, "/v3/spaces", items, |s| json::space(&b, s)))?
     ))
 }
 
@@ -214,32 +190,28 @@ pub async fn get_space(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
-) -> Response {
+) -> Reply {
     let state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    ok(json::space(
+    let actor = auth(&state, &headers)?;
+    Ok(ok(json::space(
         &shared.base_url(),
-        trye!(state.space(&actor, &guid)),
-    ))
+        state.space(&actor, &guid)?,
+    )))
 }
 
 /// `GET /v3/apps`.
-pub async fn list_apps(
-    AxState(shared): Shr,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub async fn list_apps(AxState(shared): Shr, headers: HeaderMap, RawQuery(raw): RawQuery) -> Reply {
     let state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
+    let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
-    trye!(q.allow(&[
+    (q.allow(&[
         "names",
         "guids",
         "space_guids",
         "organization_guids",
         "stacks",
-        "lifecycle_type"
-    ]));
+        "lifecycle_type",
+    ]))?;
     let items = by_created(state.visible_apps(&actor), |a| (a.created_at, &a.guid));
     let items = filter_by(items, q.list("names"), |a| &a.name);
     let items = filter_by(items, q.list("guids"), |a| &a.guid);
@@ -248,34 +220,27 @@ pub async fn list_apps(
         &a.space_guid
     });
     let b = shared.base_url();
-    ok(trye!(q.page(&b, "/v3/apps", items, |a| json::app(&b, a))))
+    Ok(ok(q.page(&b, "/v3/apps", items, |a| json::app(&b, a))?))
 }
 
 /// `POST /v3/apps`.
-pub async fn create_app(AxState(shared): Shr, headers: HeaderMap, body: String) -> Response {
+pub async fn create_app(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
     let mut state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    let v = trye!(parse_body(&body));
+    let actor = auth(&state, &headers)?;
+    let v = parse_body(&body)?;
     let name = v["name"].as_str().unwrap_or_default();
     let space = v["relationships"]["space"]["data"]["guid"]
         .as_str()
         .unwrap_or_default();
-    let app = trye!(state.create_app(&actor, name, space));
-    created(json::app(&shared.base_url(), &app))
+    let app = state.create_app(&actor, name, space)?;
+    Ok(created(json::app(&shared.base_url(), &app)))
 }
 
 /// `GET /v3/apps/:guid`.
-pub async fn get_app(
-    AxState(shared): Shr,
-    headers: HeaderMap,
-    Path(guid): Path<String>,
-) -> Response {
+pub async fn get_app(AxState(shared): Shr, headers: HeaderMap, Path(guid): Path<String>) -> Reply {
     let state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    ok(json::app(
-        &shared.base_url(),
-        trye!(state.app(&actor, &guid)),
-    ))
+    let actor = auth(&state, &headers)?;
+    Ok(ok(json::app(&shared.base_url(), state.app(&actor, &guid)?)))
 }
 
 /// `DELETE /v3/apps/:guid`.
@@ -283,11 +248,11 @@ pub async fn delete_app(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
-) -> Response {
+) -> Reply {
     let mut state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    let job = trye!(state.delete_app(&actor, &guid));
-    accepted(&shared.base_url(), &job.guid)
+    let actor = auth(&state, &headers)?;
+    let job = state.delete_app(&actor, &guid)?;
+    Ok(accepted(&shared.base_url(), &job.guid))
 }
 
 /// `GET /v3/domains`.
@@ -295,19 +260,19 @@ pub async fn list_domains(
     AxState(shared): Shr,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-) -> Response {
+) -> Reply {
     let state = shared.lock();
-    tryr!(auth(&state, &headers));
+    auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
-    trye!(q.allow(&["names", "guids", "organization_guids"]));
+    q.allow(&["names", "guids", "organization_guids"])?;
     let items = by_created(state.domains.values().collect(), |d| {
         (d.created_at, &d.guid)
     });
     let items = filter_by(items, q.list("names"), |d| &d.name);
     let items = filter_by(items, q.list("guids"), |d| &d.guid);
     let b = shared.base_url();
-    ok(trye!(
-        q.page(&b, "/v3/domains", items, |d| json::domain(&b, d))
+    Ok(ok(
+        (q.page(&b, "/v3/domains", items, |d| json::domain(&b, d)))?
     ))
 }
 
@@ -316,10 +281,10 @@ pub async fn get_domain(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
-) -> Response {
+) -> Reply {
     let state = shared.lock();
-    tryr!(auth(&state, &headers));
-    ok(json::domain(&shared.base_url(), trye!(state.domain(&guid))))
+    auth(&state, &headers)?;
+    Ok(ok(json::domain(&shared.base_url(), state.domain(&guid)?)))
 }
 
 /// `GET /v3/routes`.
@@ -327,11 +292,11 @@ pub async fn list_routes(
     AxState(shared): Shr,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-) -> Response {
+) -> Reply {
     let state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
+    let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
-    trye!(q.allow(&[
+    (q.allow(&[
         "hosts",
         "paths",
         "domain_guids",
@@ -339,8 +304,8 @@ pub async fn list_routes(
         "organization_guids",
         "app_guids",
         "guids",
-        "ports"
-    ]));
+        "ports",
+    ]))?;
     let items = by_created(state.visible_routes(&actor), |r| (r.created_at, &r.guid));
     let items = filter_by(items, q.list("guids"), |r| &r.guid);
     let items = filter_by(items, q.list("hosts"), |r| &r.host);
@@ -358,9 +323,9 @@ pub async fn list_routes(
             .collect(),
     };
     let b = shared.base_url();
-    ok(trye!(q.page(&b, "/v3/routes", items, |r| json::route(
-        &b, &state, r
-    ))))
+    Ok(ok((q.page(&b, "/v3/routes", items, |r| {
+        json::route(&b, &state, r)
+    }))?))
 }
 
 fn string_map(v: &Value) -> BTreeMap<String, Option<String>> {
@@ -374,10 +339,10 @@ fn string_map(v: &Value) -> BTreeMap<String, Option<String>> {
 }
 
 /// `POST /v3/routes`.
-pub async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String) -> Response {
+pub async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
     let mut state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    let v = trye!(parse_body(&body));
+    let actor = auth(&state, &headers)?;
+    let v = parse_body(&body)?;
     let keep = |m: BTreeMap<String, Option<String>>| {
         m.into_iter().filter_map(|(k, v)| Some((k, v?))).collect()
     };
@@ -396,8 +361,8 @@ pub async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String
         labels: keep(string_map(&v["metadata"]["labels"])),
         annotations: keep(string_map(&v["metadata"]["annotations"])),
     };
-    let route = trye!(state.create_route(&actor, req));
-    created(json::route(&shared.base_url(), &state, &route))
+    let route = state.create_route(&actor, req)?;
+    Ok(created(json::route(&shared.base_url(), &state, &route)))
 }
 
 /// `GET /v3/routes/:guid`.
@@ -405,11 +370,11 @@ pub async fn get_route(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
-) -> Response {
+) -> Reply {
     let state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    let route = trye!(state.route(&actor, &guid));
-    ok(json::route(&shared.base_url(), &state, route))
+    let actor = auth(&state, &headers)?;
+    let route = state.route(&actor, &guid)?;
+    Ok(ok(json::route(&shared.base_url(), &state, route)))
 }
 
 /// `PATCH /v3/routes/:guid` (metadata).
@@ -418,17 +383,17 @@ pub async fn patch_route(
     headers: HeaderMap,
     Path(guid): Path<String>,
     body: String,
-) -> Response {
+) -> Reply {
     let mut state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    let v = trye!(parse_body(&body));
-    let route = trye!(state.patch_route(
+    let actor = auth(&state, &headers)?;
+    let v = parse_body(&body)?;
+    let route = (state.patch_route(
         &actor,
         &guid,
         string_map(&v["metadata"]["labels"]),
-        string_map(&v["metadata"]["annotations"])
-    ));
-    ok(json::route(&shared.base_url(), &state, &route))
+        string_map(&v["metadata"]["annotations"]),
+    ))?;
+    Ok(ok(json::route(&shared.base_url(), &state, &route)))
 }
 
 /// `DELETE /v3/routes/:guid`: 202 with a job.
@@ -437,11 +402,11 @@ pub async fn delete_route(
     headers: HeaderMap,
     fail: Option<Extension<FailJob>>,
     Path(guid): Path<String>,
-) -> Response {
+) -> Reply {
     let mut state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    let job = trye!(state.delete_route(&actor, &guid, fail.is_some()));
-    accepted(&shared.base_url(), &job.guid)
+    let actor = auth(&state, &headers)?;
+    let job = state.delete_route(&actor, &guid, fail.is_some())?;
+    Ok(accepted(&shared.base_url(), &job.guid))
 }
 
 fn parse_destinations(v: &Value) -> Result<Vec<NewDestination>, CcError> {
@@ -466,13 +431,13 @@ pub async fn list_destinations(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
-) -> Response {
+) -> Reply {
     let state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    ok(json::destinations(
+    let actor = auth(&state, &headers)?;
+    Ok(ok(json::destinations(
         &shared.base_url(),
-        trye!(state.route(&actor, &guid)),
-    ))
+        state.route(&actor, &guid)?,
+    )))
 }
 
 /// `POST /v3/routes/:guid/destinations`: insert.
@@ -481,12 +446,12 @@ pub async fn insert_destinations(
     headers: HeaderMap,
     Path(guid): Path<String>,
     body: String,
-) -> Response {
+) -> Reply {
     let mut state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    let wanted = trye!(parse_body(&body).and_then(|v| parse_destinations(&v)));
-    let route = trye!(state.insert_destinations(&actor, &guid, &wanted));
-    ok(json::destinations(&shared.base_url(), &route))
+    let actor = auth(&state, &headers)?;
+    let wanted = parse_body(&body).and_then(|v| parse_destinations(&v))?;
+    let route = state.insert_destinations(&actor, &guid, &wanted)?;
+    Ok(ok(json::destinations(&shared.base_url(), &route)))
 }
 
 /// `PATCH /v3/routes/:guid/destinations`: replace all.
@@ -495,12 +460,12 @@ pub async fn replace_destinations(
     headers: HeaderMap,
     Path(guid): Path<String>,
     body: String,
-) -> Response {
+) -> Reply {
     let mut state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    let wanted = trye!(parse_body(&body).and_then(|v| parse_destinations(&v)));
-    let route = trye!(state.replace_destinations(&actor, &guid, &wanted));
-    ok(json::destinations(&shared.base_url(), &route))
+    let actor = auth(&state, &headers)?;
+    let wanted = parse_body(&body).and_then(|v| parse_destinations(&v))?;
+    let route = state.replace_destinations(&actor, &guid, &wanted)?;
+    Ok(ok(json::destinations(&shared.base_url(), &route)))
 }
 
 /// `DELETE /v3/routes/:guid/destinations/:dest`.
@@ -508,20 +473,16 @@ pub async fn delete_destination(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path((guid, dest)): Path<(String, String)>,
-) -> Response {
+) -> Reply {
     let mut state = shared.lock();
-    let actor = tryr!(auth(&state, &headers));
-    trye!(state.delete_destination(&actor, &guid, &dest));
-    StatusCode::NO_CONTENT.into_response()
+    let actor = auth(&state, &headers)?;
+    state.delete_destination(&actor, &guid, &dest)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /v3/jobs/:guid`.
-pub async fn get_job(
-    AxState(shared): Shr,
-    headers: HeaderMap,
-    Path(guid): Path<String>,
-) -> Response {
+pub async fn get_job(AxState(shared): Shr, headers: HeaderMap, Path(guid): Path<String>) -> Reply {
     let state = shared.lock();
-    tryr!(auth(&state, &headers));
-    ok(json::job(&shared.base_url(), trye!(state.job(&guid))))
+    auth(&state, &headers)?;
+    Ok(ok(json::job(&shared.base_url(), state.job(&guid)?)))
 }

@@ -39,6 +39,7 @@ fn answer(
 ) -> Response {
     let state = shared.lock();
     auth(&state, headers)
+        .map_err(cc)
         .and_then(|actor| body(&state, &actor))
         .unwrap_or_else(|r| r)
 }
