@@ -29,9 +29,8 @@ fn release_binary() -> PathBuf {
         .status()
         .expect("cargo build --release");
     assert!(status.success());
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     target.join("release").join("terraform-provider-cloudgov")
 }
 
@@ -77,7 +76,7 @@ fn main() {
     }
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let size = std::fs::metadata(&bin).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&bin).map_or(0, |m| m.len());
     println!("provider startup (process start -> handshake line, AutoMTLS), {RUNS} runs");
     println!("  min    {:7.2} ms", ms(times[0]));
     println!("  median {:7.2} ms", ms(times[RUNS / 2]));

@@ -62,9 +62,7 @@ impl Cli {
             Cli::TerraformCurrent => "TERRAFORM_CURRENT",
             Cli::Tofu => "TOFU",
         };
-        let p = std::env::var_os(var)
-            .map(PathBuf::from)
-            .unwrap_or_else(|| tools_bin().join(self.name()));
+        let p = std::env::var_os(var).map_or_else(|| tools_bin().join(self.name()), PathBuf::from);
         p.is_file().then_some(p)
     }
 
@@ -111,8 +109,7 @@ pub fn provider_binary() -> PathBuf {
             .expect("run cargo build");
         assert!(status.success(), "building the provider failed");
         let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("target"));
+            .map_or_else(|| workspace_root().join("target"), PathBuf::from);
         target.join("debug").join("terraform-provider-cloudgov")
     })
     .clone()
@@ -144,6 +141,7 @@ pub fn cli_config(mirror: &Path) -> String {
 }
 
 /// One test's working directory, CLI configuration and mirror.
+#[derive(Debug)]
 pub struct Workspace {
     /// The CLI under test.
     pub cli: Cli,
@@ -167,7 +165,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(command: String, out: Output) -> Run {
+    fn from(command: String, out: &Output) -> Run {
         Run {
             command,
             success: out.status.success(),
@@ -280,7 +278,7 @@ impl Workspace {
     /// environment variables.
     pub fn run_env(&self, extra: &[(&str, &str)], args: &[&str]) -> Run {
         let out = self.command(extra, args).output().expect("run cli");
-        Run::from(format!("{} {}", self.cli.name(), args.join(" ")), out)
+        Run::from(format!("{} {}", self.cli.name(), args.join(" ")), &out)
     }
 
     /// The command that runs the CLI with these arguments and extra environment, to
@@ -388,6 +386,7 @@ provider "cloudgov" {}
 
 /// A workspace with its own simulator (default seed), the environment pointing the
 /// provider at it, and `providers.tf` written.
+#[derive(Debug)]
 pub struct SimWorkspace {
     /// The CLI workspace.
     pub ws: Workspace,

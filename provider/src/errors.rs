@@ -9,7 +9,6 @@ use crate::framework::{AttributePath, Diagnostic};
 fn advice(err: &Error) -> &'static str {
     match err {
         Error::Auth { .. } => "Check the credentials the provider was given.",
-        Error::Certificate { .. } | Error::Unreachable { .. } => "",
         Error::Transport { .. } | Error::Timeout { .. } => {
             "Check that api_url is right and the platform is reachable from here, then retry; nothing was left half done by the provider."
         }
@@ -29,6 +28,7 @@ fn advice(err: &Error) -> &'static str {
         } => {
             "The platform had a problem; retry later. If it persists, check the cloud.gov status page."
         }
+        // Certificate and unreachable errors carry their own advice.
         _ => "",
     }
 }

@@ -77,10 +77,7 @@ const ENV: &[(&str, &str)] = &[
 ];
 
 fn env_name(attr: &str) -> &'static str {
-    ENV.iter()
-        .find(|(a, _)| *a == attr)
-        .map(|(_, e)| *e)
-        .unwrap_or("")
+    ENV.iter().find(|(a, _)| *a == attr).map_or("", |(_, e)| *e)
 }
 
 impl Settings {

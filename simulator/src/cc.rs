@@ -153,7 +153,7 @@ pub async fn list_orgs(AxState(shared): Shr, headers: HeaderMap, RawQuery(raw): 
     let items = filter_by(items, q.list("names"), |o| &o.name);
     let items = filter_by(items, q.list("guids"), |o| &o.guid);
     let b = shared.base_url();
-    Ok(ok((q.page(&b, "/v3/organizations", items, |o| {
+    Ok(ok((q.page(&b, "/v3/organizations", &items, |o| {
         json::org(&b, o)
     }))?))
 }
@@ -181,7 +181,7 @@ pub async fn list_spaces(
     let items = filter_by(items, q.list("organization_guids"), |s| &s.org_guid);
     let b = shared.base_url();
     Ok(ok(
-        (q.page(&b, "/v3/spaces", items, |s| json::space(&b, s)))?
+        (q.page(&b, "/v3/spaces", &items, |s| json::space(&b, s)))?
     ))
 }
 
@@ -220,7 +220,7 @@ pub async fn list_apps(AxState(shared): Shr, headers: HeaderMap, RawQuery(raw): 
         &a.space_guid
     });
     let b = shared.base_url();
-    Ok(ok(q.page(&b, "/v3/apps", items, |a| json::app(&b, a))?))
+    Ok(ok(q.page(&b, "/v3/apps", &items, |a| json::app(&b, a))?))
 }
 
 /// `POST /v3/apps`.
@@ -271,9 +271,9 @@ pub async fn list_domains(
     let items = filter_by(items, q.list("names"), |d| &d.name);
     let items = filter_by(items, q.list("guids"), |d| &d.guid);
     let b = shared.base_url();
-    Ok(ok(
-        (q.page(&b, "/v3/domains", items, |d| json::domain(&b, d)))?
-    ))
+    Ok(ok((q.page(&b, "/v3/domains", &items, |d| {
+        json::domain(&b, d)
+    }))?))
 }
 
 /// `GET /v3/domains/:guid`.
@@ -323,7 +323,7 @@ pub async fn list_routes(
             .collect(),
     };
     let b = shared.base_url();
-    Ok(ok((q.page(&b, "/v3/routes", items, |r| {
+    Ok(ok((q.page(&b, "/v3/routes", &items, |r| {
         json::route(&b, &state, r)
     }))?))
 }
@@ -349,7 +349,7 @@ pub async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String
     let req = NewRoute {
         host: v["host"].as_str().unwrap_or_default().to_string(),
         path: v["path"].as_str().unwrap_or_default().to_string(),
-        port: v["port"].as_u64().map(|p| p as u32),
+        port: v["port"].as_u64().and_then(|p| u32::try_from(p).ok()),
         space_guid: v["relationships"]["space"]["data"]["guid"]
             .as_str()
             .unwrap_or_default()

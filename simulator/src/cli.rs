@@ -16,8 +16,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::cc::{auth, error_response, ok};
-use crate::json::{self, Query, filter_by, timestamp};
+use crate::cc::{auth, ok};
+use crate::json::{self, Query, filter_by, timestamp, whole_seconds};
 use crate::model::{Actor, App, CcError, State};
 use crate::server::Shared;
 
@@ -25,10 +25,6 @@ type Shr = AxState<Arc<Shared>>;
 
 /// A handler's answer: the response either way.
 type Answer = Result<Response, Response>;
-
-fn cc(e: CcError) -> Response {
-    error_response(&e)
-}
 
 /// Runs a handler's body with the state locked and the caller authenticated; an
 /// error is already the response to send.
@@ -39,7 +35,7 @@ fn answer(
 ) -> Response {
     let state = shared.lock();
     auth(&state, headers)
-        .map_err(cc)
+        .map_err(Response::from)
         .and_then(|actor| body(&state, &actor))
         .unwrap_or_else(|r| r)
 }
@@ -49,13 +45,13 @@ fn page<T>(
     shared: &Shared,
     q: &Query,
     path: &str,
-    items: Vec<T>,
+    items: &[T],
     render: impl Fn(&str, &T) -> Value,
 ) -> Answer {
     let b = shared.base_url();
     Ok(ok(q
         .page(&b, path, items, |i| render(&b, i))
-        .map_err(cc)?))
+        .map_err(Response::from)?))
 }
 
 /// Oldest first, then by GUID, as the Cloud Controller orders lists.
@@ -123,7 +119,7 @@ pub async fn list_processes(
             "space_guids",
             "organization_guids",
         ])
-        .map_err(cc)?;
+        .map_err(Response::from)?;
         let mut apps = state.visible_apps(actor);
         by_age(&mut apps, |a| (a.created_at, &a.guid));
         let apps = filter_by(apps, q.list("app_guids"), |a| &a.guid);
@@ -147,7 +143,7 @@ pub async fn list_processes(
                 })
             })
             .collect();
-        page(&shared, &q, "/v3/processes", apps, |b, a| process(b, a))
+        page(&shared, &q, "/v3/processes", &apps, |b, a| process(b, a))
     })
 }
 
@@ -158,7 +154,7 @@ pub async fn get_process(
     Path(guid): Path<String>,
 ) -> Response {
     answer(&shared, &headers, |state, actor| {
-        let app = app_of_process(state, actor, &guid).map_err(cc)?;
+        let app = app_of_process(state, actor, &guid).map_err(Response::from)?;
         Ok(ok(process(&shared.base_url(), app)))
     })
 }
@@ -170,7 +166,7 @@ pub async fn process_stats(
     Path(guid): Path<String>,
 ) -> Response {
     answer(&shared, &headers, |state, actor| {
-        let app = app_of_process(state, actor, &guid).map_err(cc)?;
+        let app = app_of_process(state, actor, &guid).map_err(Response::from)?;
         let resources: Vec<Value> = if app.state == "STARTED" {
             vec![json!({
                 "type": "web", "index": 0, "state": "RUNNING",
@@ -178,7 +174,7 @@ pub async fn process_stats(
                 "usage": {"time": timestamp(state.now()), "cpu": 0.002, "cpu_entitlement": 0.01, "mem": 52_428_800, "disk": 104_857_600, "log_rate": 0},
                 "host": "10.0.16.4", "instance_internal_ip": "10.255.101.7",
                 "instance_ports": [{"external": 61001, "internal": app.default_port, "external_tls_proxy_port": 61002, "internal_tls_proxy_port": 61443}],
-                "uptime": (state.now() - app.created_at).max(0.0) as u64,
+                "uptime": whole_seconds(state.now() - app.created_at).max(0),
                 "mem_quota": 268_435_456, "disk_quota": 1_073_741_824, "log_rate_limit": -1, "fds_quota": 16384,
                 "isolation_segment": null, "details": null,
             })]
@@ -197,11 +193,11 @@ pub async fn app_processes(
     RawQuery(raw): RawQuery,
 ) -> Response {
     answer(&shared, &headers, |state, actor| {
-        let app = state.app(actor, &guid).map_err(cc)?;
+        let app = state.app(actor, &guid).map_err(Response::from)?;
         let q = Query::parse(raw.as_deref());
-        q.allow(&["guids", "types"]).map_err(cc)?;
+        q.allow(&["guids", "types"]).map_err(Response::from)?;
         let path = format!("/v3/apps/{guid}/processes");
-        page(&shared, &q, &path, vec![app], |b, a| process(b, a))
+        page(&shared, &q, &path, &[app], |b, a| process(b, a))
     })
 }
 
@@ -212,9 +208,9 @@ pub async fn app_process(
     Path((guid, kind)): Path<(String, String)>,
 ) -> Response {
     answer(&shared, &headers, |state, actor| {
-        let app = state.app(actor, &guid).map_err(cc)?;
+        let app = state.app(actor, &guid).map_err(Response::from)?;
         if kind != "web" {
-            return Err(cc(CcError::not_found("Process")));
+            return Err(CcError::not_found("Process").into());
         }
         Ok(ok(process(&shared.base_url(), app)))
     })
@@ -229,16 +225,16 @@ pub async fn org_domains(
     RawQuery(raw): RawQuery,
 ) -> Response {
     answer(&shared, &headers, |state, actor| {
-        state.org(actor, &guid).map_err(cc)?;
+        state.org(actor, &guid).map_err(Response::from)?;
         let q = Query::parse(raw.as_deref());
         q.allow(&["guids", "names", "organization_guids"])
-            .map_err(cc)?;
+            .map_err(Response::from)?;
         let mut items: Vec<_> = state.domains.values().collect();
         by_age(&mut items, |d| (d.created_at, &d.guid));
         let items = filter_by(items, q.list("names"), |d| &d.name);
         let items = filter_by(items, q.list("guids"), |d| &d.guid);
         let path = format!("/v3/organizations/{guid}/domains");
-        page(&shared, &q, &path, items, |b, d| json::domain(b, d))
+        page(&shared, &q, &path, &items, |b, d| json::domain(b, d))
     })
 }
 
@@ -252,9 +248,7 @@ pub async fn empty_list(
 ) -> Response {
     answer(&shared, &headers, |_, _| {
         let q = Query::parse(raw.as_deref());
-        page(&shared, &q, uri.path(), Vec::<()>::new(), |_, ()| {
-            Value::Null
-        })
+        page(&shared, &q, uri.path(), &[] as &[()], |_, ()| Value::Null)
     })
 }
 
@@ -265,7 +259,7 @@ pub async fn space_ssh(
     Path(guid): Path<String>,
 ) -> Response {
     answer(&shared, &headers, |state, actor| {
-        state.space(actor, &guid).map_err(cc)?;
+        state.space(actor, &guid).map_err(Response::from)?;
         Ok(ok(json!({
             "name": "ssh",
             "description": "Enable SSHing into apps in the space.",
@@ -281,7 +275,7 @@ pub async fn app_manifest(
     Path(guid): Path<String>,
 ) -> Response {
     answer(&shared, &headers, |state, actor| {
-        let app = state.app(actor, &guid).map_err(cc)?;
+        let app = state.app(actor, &guid).map_err(Response::from)?;
         let mut yaml = format!(
             "---\napplications:\n- name: {}\n  stack: cflinuxfs4\n  processes:\n  - type: web\n    instances: {}\n    memory: 256M\n    disk_quota: 1024M\n    log-rate-limit-per-second: -1\n    health-check-type: port\n",
             app.name,
@@ -316,10 +310,10 @@ pub async fn app_routes(
     RawQuery(raw): RawQuery,
 ) -> Response {
     answer(&shared, &headers, |state, actor| {
-        state.app(actor, &guid).map_err(cc)?;
+        state.app(actor, &guid).map_err(Response::from)?;
         let q = Query::parse(raw.as_deref());
         q.allow(&["domain_guids", "hosts", "paths", "ports"])
-            .map_err(cc)?;
+            .map_err(Response::from)?;
         let mut items: Vec<_> = state
             .visible_routes(actor)
             .into_iter()
@@ -329,7 +323,7 @@ pub async fn app_routes(
         let items = filter_by(items, q.list("domain_guids"), |r| &r.domain_guid);
         let items = filter_by(items, q.list("hosts"), |r| &r.host);
         let path = format!("/v3/apps/{guid}/routes");
-        page(&shared, &q, &path, items, |b, r| json::route(b, state, r))
+        page(&shared, &q, &path, &items, |b, r| json::route(b, state, r))
     })
 }
 
@@ -340,7 +334,7 @@ pub async fn current_droplet(
     Path(guid): Path<String>,
 ) -> Response {
     answer(&shared, &headers, |state, actor| {
-        let app = state.app(actor, &guid).map_err(cc)?;
+        let app = state.app(actor, &guid).map_err(Response::from)?;
         let b = shared.base_url();
         let g = uuid::Uuid::new_v5(
             &uuid::Uuid::NAMESPACE_OID,

@@ -12,7 +12,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::model::CcError;
@@ -99,6 +99,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// The rules and the generator that rolls their dice.
+#[derive(Debug)]
 pub struct Faults {
     /// Active rules, in order.
     pub rules: Vec<FaultRule>,

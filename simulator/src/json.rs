@@ -6,9 +6,18 @@ use serde_json::{Value, json};
 
 use crate::model::{App, CcError, Destination, Domain, Job, Org, Route, Space, State, Timestamp};
 
+/// Seconds as a whole number, rounded down (times and durations are far inside i64).
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "seconds since the epoch fit in i64"
+)]
+pub fn whole_seconds(t: f64) -> i64 {
+    t.floor() as i64
+}
+
 /// RFC 3339 with seconds, as the Cloud Controller writes timestamps.
 pub fn timestamp(t: Timestamp) -> String {
-    let dt = time::OffsetDateTime::from_unix_timestamp(t as i64)
+    let dt = time::OffsetDateTime::from_unix_timestamp(whole_seconds(t))
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     dt.format(f).unwrap_or_default()
@@ -229,7 +238,7 @@ impl Query {
         &self,
         base: &str,
         path: &str,
-        items: Vec<T>,
+        items: &[T],
         render: impl Fn(&T) -> Value,
     ) -> Result<Value, CcError> {
         let page = self.number("page", 1)?;

@@ -57,6 +57,14 @@ pub struct Shared {
     state_file: Option<PathBuf>,
 }
 
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("base_url", &self.base_url())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Shared {
     /// A fresh platform from `config` (or from its state file when that exists).
     pub fn new(config: &Config) -> anyhow::Result<Shared> {
@@ -221,6 +229,14 @@ pub struct Simulator {
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Simulator {
     /// Binds `config.listen` and serves until stopped or dropped.
     pub async fn start(config: Config) -> anyhow::Result<Simulator> {
@@ -289,7 +305,7 @@ impl Drop for Simulator {
 }
 
 /// Control over a running simulator, for tests and tools.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Handle {
     /// The shared state behind the server.
     pub shared: Arc<Shared>,

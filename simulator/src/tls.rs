@@ -18,6 +18,12 @@ pub struct Generated {
     pub acceptor: TlsAcceptor,
 }
 
+impl std::fmt::Debug for Generated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generated").finish_non_exhaustive()
+    }
+}
+
 /// Generates a CA and a server certificate.
 pub fn generate() -> anyhow::Result<Generated> {
     let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
@@ -61,6 +67,14 @@ pub fn generate() -> anyhow::Result<Generated> {
 pub struct TlsListener {
     rx: mpsc::Receiver<(TlsStream<TcpStream>, std::net::SocketAddr)>,
     addr: std::net::SocketAddr,
+}
+
+impl std::fmt::Debug for TlsListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsListener")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TlsListener {

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::json;
 
+use crate::json::whole_seconds;
 use crate::model::{Subject, new_guid};
 use crate::server::Shared;
 
@@ -68,8 +69,8 @@ pub fn make_jwt(grant: &Grant<'_>) -> String {
         "cid": client_id,
         "azp": client_id,
         "grant_type": grant.grant_type,
-        "iat": grant.iat as i64,
-        "exp": grant.exp as i64,
+        "iat": whole_seconds(grant.iat),
+        "exp": whole_seconds(grant.exp),
         "iss": grant.issuer,
         "zid": "uaa",
         "aud": ["cloud_controller", "openid", "uaa", "network", "password", client_id],
@@ -87,7 +88,7 @@ pub fn make_jwt(grant: &Grant<'_>) -> String {
             format!("{name}@cloudgov-sim.invalid")
         });
         claims["origin"] = json!(grant.origin);
-        claims["auth_time"] = json!(grant.iat as i64);
+        claims["auth_time"] = json!(whole_seconds(grant.iat));
     }
     format!(
         "{}.{}.{}",
@@ -234,7 +235,7 @@ pub async fn token(
     let mut body = json!({
         "access_token": access,
         "token_type": "bearer",
-        "expires_in": (ttl as i64 - 1).max(0),
+        "expires_in": (whole_seconds(ttl) - 1).max(0),
         "scope": SCOPES.join(" "),
         "jti": new_guid().replace('-', ""),
     });

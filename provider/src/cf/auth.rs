@@ -110,6 +110,16 @@ pub struct CfCliConfig {
     pub uaa_client_secret: String,
 }
 
+impl std::fmt::Debug for CfCliConfig {
+    // The saved tokens are secret: only the file and its target are shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CfCliConfig")
+            .field("path", &self.path)
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
+}
+
 impl CfCliConfig {
     /// Reads `$CF_HOME/.cf/config.json` (CF_HOME defaults to HOME). None when there is
     /// no such file.
@@ -206,6 +216,15 @@ pub struct TokenSource {
     creds: Credentials,
     token_url: String,
     state: tokio::sync::Mutex<TokenState>,
+}
+
+impl std::fmt::Debug for TokenSource {
+    // Credentials and tokens are secret: only where they go is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSource")
+            .field("token_url", &self.token_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenSource {

@@ -24,7 +24,7 @@ const MAX_IDS_LEN: usize = 4000;
 type Waiter = (String, oneshot::Sender<Result<Vec<Policy>>>);
 
 /// Coalesces concurrent policy reads.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct PolicyBatcher {
     state: Mutex<(Vec<Waiter>, bool)>,
 }
@@ -114,6 +114,12 @@ async fn flush(client: Client) {
 pub struct Cache {
     lookups: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
     policies: Mutex<HashMap<String, Vec<Policy>>>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache").finish_non_exhaustive()
+    }
 }
 
 impl Cache {

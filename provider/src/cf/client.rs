@@ -91,6 +91,14 @@ pub struct Client {
     pub(super) inner: Arc<Inner>,
 }
 
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("api", &self.inner.api)
+            .finish_non_exhaustive()
+    }
+}
+
 fn decode<T: DeserializeOwned>(url: &str, body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| Error::Decode {
         url: url.to_string(),
@@ -122,14 +130,15 @@ fn cc_error(resp: &Response) -> Error {
 }
 
 fn policy_error(resp: &Response) -> Error {
-    let message = serde_json::from_slice::<PolicyErrorBody>(&resp.body)
-        .map(|b| b.error)
-        .unwrap_or_else(|_| {
+    let message = serde_json::from_slice::<PolicyErrorBody>(&resp.body).map_or_else(
+        |_| {
             String::from_utf8_lossy(&resp.body)
                 .chars()
                 .take(300)
                 .collect()
-        });
+        },
+        |b| b.error,
+    );
     Error::Policy {
         status: resp.status,
         message,
@@ -170,11 +179,10 @@ impl Client {
             .or(root.links.login)
             .map(|l| l.href.trim_end_matches('/').to_string())
             .ok_or_else(|| Error::Config(format!("{api} does not name a UAA server in GET /")))?;
-        let policy_base = root
-            .links
-            .network_policy_v1
-            .map(|l| l.href.trim_end_matches('/').to_string())
-            .unwrap_or_else(|| format!("{api}/networking/v1/external"));
+        let policy_base = root.links.network_policy_v1.map_or_else(
+            || format!("{api}/networking/v1/external"),
+            |l| l.href.trim_end_matches('/').to_string(),
+        );
         let tokens = TokenSource::new(config.credentials, format!("{uaa}/oauth/token"));
         let client = Client {
             inner: Arc::new(Inner {

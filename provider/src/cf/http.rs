@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use rand::Rng;
+use rand::RngExt;
 use reqwest::Method;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -151,6 +151,7 @@ const DEADLINE_MARGIN: Duration = Duration::from_secs(5);
 pub const FIRST_CONTACT_BUDGET: Duration = Duration::from_secs(6);
 
 /// The transport.
+#[derive(Debug)]
 pub struct Http {
     client: reqwest::Client,
     retry: RetryPolicy,
@@ -525,7 +526,7 @@ impl Http {
                 self.reached.store(true, Ordering::Relaxed);
             }
             let retry_after = outcome.as_ref().ok().and_then(|r| r.retry_after);
-            let elapsed_ms = t0.elapsed().as_millis() as u64;
+            let elapsed_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
             match &outcome {
                 Ok(r) => {
                     tracing::debug!(method = %req.method, url = %req.url, status = r.status, elapsed_ms, attempt, "platform request")
@@ -570,7 +571,7 @@ impl Http {
                     }),
                 };
             }
-            tracing::debug!(method = %req.method, url = %req.url, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+            tracing::debug!(method = %req.method, url = %req.url, attempt, delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), "retrying");
             tokio::select! {
                 () = self.cancel.cancelled() => return Err(Error::Cancelled),
                 () = tokio::time::sleep(delay) => {}
@@ -590,7 +591,7 @@ impl Http {
             .saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
         let cap = exp.min(self.retry.max_delay);
         // Full jitter between half and all of the capped delay.
-        let ms = cap.as_millis() as u64;
+        let ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
         Duration::from_millis(rand::rng().random_range(ms / 2..=ms.max(1)))
     }
 

@@ -9,6 +9,7 @@ use crate::errors;
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
 
 /// The data source.
+#[derive(Debug)]
 pub struct App;
 
 /// The space GUID the configuration names, looked up by names when needed; None

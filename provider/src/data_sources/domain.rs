@@ -8,6 +8,7 @@ use crate::errors;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
 
 /// The data source.
+#[derive(Debug)]
 pub struct Domain;
 
 #[async_trait]

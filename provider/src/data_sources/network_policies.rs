@@ -12,6 +12,7 @@ use crate::framework::{
 use crate::resources::network_policy::{PortRange, policy_id};
 
 /// The data source.
+#[derive(Debug)]
 pub struct NetworkPolicies;
 
 #[async_trait]

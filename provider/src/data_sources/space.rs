@@ -9,6 +9,7 @@ use crate::errors;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
 
 /// The data source.
+#[derive(Debug)]
 pub struct Space;
 
 #[async_trait]

@@ -186,7 +186,12 @@ fn decode_number(mp: &Mp) -> Option<Number> {
 
 fn float_number(f: f64) -> Number {
     if f.fract() == 0.0 && f.abs() < 9.0e15 {
-        Number::Int(f as i64)
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "a whole number well inside i64"
+        )]
+        let i = f as i64;
+        Number::Int(i)
     } else {
         Number::Float(f)
     }
@@ -411,8 +416,7 @@ pub fn to_json(value: &Value) -> serde_json::Value {
         Value::Number(Number::Float(f)) => {
             serde_json::Number::from_f64(*f).map_or(J::Null, J::Number)
         }
-        Value::Number(Number::Big(s)) => J::String(s.clone()),
-        Value::String(s) => J::String(s.clone()),
+        Value::Number(Number::Big(s)) | Value::String(s) => J::String(s.clone()),
         Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
             J::Array(v.iter().map(to_json).collect())
         }
@@ -578,7 +582,7 @@ mod tests {
     }
 
     /// Values of `route_type()`, including nulls and unknowns at every level.
-    fn arb_leaf(ty: Type) -> BoxedStrategy<Value> {
+    fn arb_leaf(ty: &Type) -> BoxedStrategy<Value> {
         let known = match ty {
             Type::String => any::<String>().prop_map(Value::String).boxed(),
             Type::Number => prop_oneof![
@@ -596,16 +600,16 @@ mod tests {
 
     fn arb_dest() -> impl Strategy<Value = Value> {
         (
-            arb_leaf(Type::String),
-            arb_leaf(Type::Number),
-            arb_leaf(Type::String),
+            arb_leaf(&Type::String),
+            arb_leaf(&Type::Number),
+            arb_leaf(&Type::String),
         )
             .prop_map(|(a, p, t)| Value::object([("app_id", a), ("port", p), ("process_type", t)]))
     }
 
     fn arb_route() -> impl Strategy<Value = Value> {
         (
-            arb_leaf(Type::String),
+            arb_leaf(&Type::String),
             prop_oneof![
                 Just(Value::Null),
                 Just(Value::Unknown),
@@ -613,14 +617,14 @@ mod tests {
             ],
             prop_oneof![
                 Just(Value::Null),
-                proptest::collection::vec(arb_leaf(Type::String), 0..4).prop_map(Value::List)
+                proptest::collection::vec(arb_leaf(&Type::String), 0..4).prop_map(Value::List)
             ],
             prop_oneof![
                 Just(Value::Null),
-                proptest::collection::btree_map("[a-z]{1,8}", arb_leaf(Type::String), 0..4)
+                proptest::collection::btree_map("[a-z]{1,8}", arb_leaf(&Type::String), 0..4)
                     .prop_map(Value::Map)
             ],
-            arb_leaf(Type::Bool),
+            arb_leaf(&Type::Bool),
         )
             .prop_map(|(id, d, t, l, e)| {
                 Value::object([

@@ -18,6 +18,15 @@ pub struct Ctx<C> {
     cancel: CancellationToken,
 }
 
+impl<C> std::fmt::Debug for Ctx<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("configured", &self.client.is_some())
+            .field("cancelled", &self.cancel.is_cancelled())
+            .finish()
+    }
+}
+
 impl<C> Ctx<C> {
     /// A context with this client (None before the provider is configured).
     pub fn new(client: Option<Arc<C>>, cancel: CancellationToken) -> Ctx<C> {

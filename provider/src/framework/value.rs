@@ -145,7 +145,12 @@ impl Number {
             return None;
         }
         if f.fract() == 0.0 && f.abs() < 9.0e15 {
-            return Some(Number::Int(f as i64));
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "a whole number well inside i64"
+            )]
+            let i = f as i64;
+            return Some(Number::Int(i));
         }
         // Keep the text when the float would not give back the same digits, so that
         // no precision is lost on the way back to Terraform.
@@ -160,6 +165,10 @@ impl Number {
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Number::Int(i) => Some(*i),
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "a whole number well inside i64"
+            )]
             Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
             Number::Float(_) => None,
             Number::Big(s) => s.parse().ok(),

@@ -12,6 +12,7 @@ use crate::framework::{Attribute, Ctx, Diagnostics, ListResource, Listed, Schema
 use crate::resources::internal_route::route_state;
 
 /// The list resource.
+#[derive(Debug)]
 pub struct InternalRoutes;
 
 #[async_trait]

@@ -15,6 +15,7 @@ use crate::framework::{
 use crate::resources::network_policy::{NetworkPolicy, PortRange, state};
 
 /// The list resource.
+#[derive(Debug)]
 pub struct NetworkPolicies;
 
 #[async_trait]

@@ -33,9 +33,9 @@ pub fn level_from_env(tf_log_provider: Option<&str>, tf_log: Option<&str>) -> Le
         Some("TRACE") | Some("JSON") => LevelFilter::TRACE,
         Some("DEBUG") => LevelFilter::DEBUG,
         Some("INFO") => LevelFilter::INFO,
-        Some("WARN") => LevelFilter::WARN,
         Some("ERROR") => LevelFilter::ERROR,
         Some("OFF") => LevelFilter::OFF,
+        // WARN, and anything unrecognised.
         _ => LevelFilter::WARN,
     }
 }
@@ -84,6 +84,12 @@ fn is_secret_field(name: &str) -> bool {
 /// Writes each event as one hclog JSON line to the writer `make` returns.
 pub struct HclogLayer<W> {
     make: W,
+}
+
+impl<W> std::fmt::Debug for HclogLayer<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HclogLayer").finish_non_exhaustive()
+    }
 }
 
 impl<W> HclogLayer<W> {

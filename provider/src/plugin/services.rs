@@ -19,6 +19,7 @@ fn silent_until<T: Send + 'static>(token: CancellationToken) -> BoxStream<T> {
 }
 
 /// `plugin.GRPCController`: `Shutdown` cancels the token the serve loop waits on.
+#[derive(Debug)]
 pub struct Controller {
     /// Cancelled on Shutdown.
     pub shutdown: CancellationToken,
@@ -35,6 +36,7 @@ impl gp::grpc_controller_server::GrpcController for Controller {
 
 /// `plugin.GRPCStdio`: the provider writes nothing to stdout after the handshake and
 /// logs to stderr, which the host already reads; the stream stays open and empty.
+#[derive(Debug)]
 pub struct Stdio {
     /// Ends the stream.
     pub shutdown: CancellationToken,
@@ -53,6 +55,7 @@ impl gp::grpc_stdio_server::GrpcStdio for Stdio {
 }
 
 /// `grpc.health.v1.Health`: SERVING for `plugin` and the empty (whole-server) name.
+#[derive(Debug)]
 pub struct Health {
     /// Ends Watch streams.
     pub shutdown: CancellationToken,

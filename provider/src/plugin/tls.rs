@@ -36,6 +36,7 @@ pub enum TlsError {
 /// The TLS side of the handshake: the server configuration, and the server
 /// certificate as the handshake line carries it (standard base64 of the DER, no
 /// padding).
+#[derive(Debug)]
 pub struct ServerTls {
     /// rustls configuration requiring the pinned client certificate and offering `h2`.
     pub config: Arc<rustls::ServerConfig>,

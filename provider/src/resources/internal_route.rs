@@ -25,6 +25,7 @@ pub const MARKER_LABEL: (&str, &str) = ("cloud.gov/managed-by", "terraform-provi
 const ADDRESS_PLACEHOLDER: &str = "cloudgov_internal_route.NAME";
 
 /// The resource.
+#[derive(Debug)]
 pub struct InternalRoute;
 
 /// Checks a hostname against DNS label rules, with a message fit for a diagnostic.

@@ -19,6 +19,7 @@ use crate::{checks, errors};
 pub const TLS_PORT: u16 = 61443;
 
 /// The resource.
+#[derive(Debug)]
 pub struct NetworkPolicy;
 
 /// A port range parsed from `"8080"` or `"8080-8090"`.
@@ -39,8 +40,8 @@ impl PortRange {
                     "\"{text}\" is not a port or port range: write \"8080\" or \"8080-8090\"."
                 ));
             }
-            match s.parse::<u32>() {
-                Ok(p) if (1..=65535).contains(&p) => Ok(p as u16),
+            match s.parse::<u32>().ok().and_then(|p| u16::try_from(p).ok()) {
+                Some(p) if p >= 1 => Ok(p),
                 _ => Err(format!("Port {s} is out of range: ports are 1 to 65535.")),
             }
         };

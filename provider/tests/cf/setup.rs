@@ -19,8 +19,7 @@ async fn connect_error(url: &str) -> (Error, Duration) {
     let start = Instant::now();
     let err = Client::connect(cfg)
         .await
-        .err()
-        .expect("connecting should fail");
+        .expect_err("connecting should fail");
     (err, start.elapsed())
 }
 

@@ -25,7 +25,7 @@ impl Write for Sink {
 }
 
 /// Installs TRACE capture once for the binary.
-pub fn capture_logs() {
+pub(crate) fn capture_logs() {
     LOGS.get_or_init(|| {
         let buf = Arc::new(Mutex::new(Vec::new()));
         let sink = Sink(buf.clone());
@@ -37,13 +37,13 @@ pub fn capture_logs() {
 }
 
 /// Everything logged so far.
-pub fn logs() -> String {
+pub(crate) fn logs() -> String {
     String::from_utf8_lossy(&LOGS.get().expect("capture_logs first").lock().unwrap()).into_owned()
 }
 
 /// Fails if any secret the simulator holds (passwords, client secrets, issued
 /// tokens) appears in the captured logs.
-pub fn assert_no_secrets_logged(sim: &Simulator) {
+pub(crate) fn assert_no_secrets_logged(sim: &Simulator) {
     let state = sim.handle.state();
     let mut secrets: Vec<String> = Vec::new();
     secrets.extend(
@@ -73,11 +73,11 @@ pub fn assert_no_secrets_logged(sim: &Simulator) {
 }
 
 /// A simulator with a user whose password is long enough to spot in logs.
-pub async fn sim() -> Simulator {
+pub(crate) async fn sim() -> Simulator {
     sim_with(|_| {}).await
 }
 
-pub async fn sim_with(f: impl FnOnce(&mut Config)) -> Simulator {
+pub(crate) async fn sim_with(f: impl FnOnce(&mut Config)) -> Simulator {
     capture_logs();
     let mut config = Config::default();
     f(&mut config);
@@ -93,7 +93,7 @@ pub async fn sim_with(f: impl FnOnce(&mut Config)) -> Simulator {
     sim
 }
 
-pub fn password() -> Credentials {
+pub(crate) fn password() -> Credentials {
     Credentials::Password {
         user: "ci-bot".into(),
         password: "ci-bot-password-7f3a91".into(),
@@ -102,7 +102,7 @@ pub fn password() -> Credentials {
 }
 
 /// Fast retries for tests.
-pub fn fast_retry() -> RetryPolicy {
+pub(crate) fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         initial: std::time::Duration::from_millis(10),
         max_delay: std::time::Duration::from_millis(200),
@@ -111,12 +111,12 @@ pub fn fast_retry() -> RetryPolicy {
     }
 }
 
-pub fn config(sim: &Simulator, creds: Credentials) -> ClientConfig {
+pub(crate) fn config(sim: &Simulator, creds: Credentials) -> ClientConfig {
     let mut c = ClientConfig::new(&sim.url, creds);
     c.retry = fast_retry();
     c
 }
 
-pub async fn client(sim: &Simulator) -> Client {
+pub(crate) async fn client(sim: &Simulator) -> Client {
     Client::connect(config(sim, password())).await.unwrap()
 }

@@ -11,15 +11,15 @@ use cloudgov_proto::plugin::grpc_controller_client::GrpcControllerClient;
 use cloudgov_proto::tfplugin6::provider_client::ProviderClient;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 
-pub const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub(crate) const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
 /// A certificate and key in PEM, as go-plugin generates for itself.
-pub struct HostCert {
+pub(crate) struct HostCert {
     pub cert_pem: String,
     pub key_pem: String,
 }
 
-pub fn host_cert() -> HostCert {
+pub(crate) fn host_cert() -> HostCert {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -46,18 +46,18 @@ pub fn host_cert() -> HostCert {
 }
 
 /// A running provider process.
-pub struct Plugin {
+pub(crate) struct Plugin {
     pub child: Child,
     pub handshake: String,
     pub stderr: std::thread::JoinHandle<String>,
 }
 
-pub fn binary() -> &'static str {
+pub(crate) fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_terraform-provider-cloudgov")
 }
 
 /// The environment a go-plugin host sets, minus what a test overrides.
-pub fn host_command(cert: Option<&HostCert>) -> Command {
+pub(crate) fn host_command(cert: Option<&HostCert>) -> Command {
     let mut cmd = Command::new(binary());
     cmd.env_clear()
         .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
@@ -74,7 +74,7 @@ pub fn host_command(cert: Option<&HostCert>) -> Command {
 }
 
 /// Starts the command and reads the handshake line.
-pub fn start(mut cmd: Command) -> Plugin {
+pub(crate) fn start(mut cmd: Command) -> Plugin {
     let mut child = cmd.spawn().expect("start provider");
     let mut stderr = child.stderr.take().unwrap();
     let stderr = std::thread::spawn(move || {
@@ -95,11 +95,11 @@ pub fn start(mut cmd: Command) -> Plugin {
 }
 
 impl Plugin {
-    pub fn addr(&self) -> String {
+    pub(crate) fn addr(&self) -> String {
         self.handshake.split('|').nth(3).unwrap().to_string()
     }
 
-    pub fn server_cert_pem(&self) -> String {
+    pub(crate) fn server_cert_pem(&self) -> String {
         let b64 = self.handshake.split('|').nth(5).unwrap();
         let der = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(b64)
@@ -117,7 +117,7 @@ impl Plugin {
     }
 
     /// A channel presenting `identity` (or no certificate at all).
-    pub async fn channel(
+    pub(crate) async fn channel(
         &self,
         identity: Option<&HostCert>,
     ) -> Result<Channel, tonic::transport::Error> {
@@ -135,17 +135,17 @@ impl Plugin {
             .await
     }
 
-    pub async fn provider(&self, identity: &HostCert) -> ProviderClient<Channel> {
+    pub(crate) async fn provider(&self, identity: &HostCert) -> ProviderClient<Channel> {
         ProviderClient::new(self.channel(Some(identity)).await.expect("connect"))
     }
 
-    pub async fn controller(&self, identity: &HostCert) -> GrpcControllerClient<Channel> {
+    pub(crate) async fn controller(&self, identity: &HostCert) -> GrpcControllerClient<Channel> {
         GrpcControllerClient::new(self.channel(Some(identity)).await.expect("connect"))
     }
 
     /// Waits for exit (killing after `limit`) and returns (exited in time, rest of
     /// stdout, stderr).
-    pub fn finish(mut self, limit: Duration) -> (bool, String, String) {
+    pub(crate) fn finish(mut self, limit: Duration) -> (bool, String, String) {
         let start = std::time::Instant::now();
         let mut in_time = false;
         while start.elapsed() < limit {

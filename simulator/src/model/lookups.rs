@@ -90,8 +90,7 @@ impl State {
         let domain = self
             .domains
             .get(&r.domain_guid)
-            .map(|d| d.name.as_str())
-            .unwrap_or("");
+            .map_or("", |d| d.name.as_str());
         if r.host.is_empty() {
             format!("{domain}{}", r.path)
         } else {

@@ -508,8 +508,7 @@ impl State {
     pub fn now(&self) -> Timestamp {
         let real = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0);
+            .map_or(0.0, |d| d.as_secs_f64());
         real + self.clock_offset
     }
 

@@ -77,8 +77,9 @@ impl State {
                 source: p.source.clone(),
                 destination: p.destination.clone(),
                 protocol: p.protocol.clone(),
-                start: p.start as u32,
-                end: end as u32,
+                // Both were checked to be within 1 to 65535 above.
+                start: u32::try_from(p.start).unwrap_or_default(),
+                end: u32::try_from(end).unwrap_or_default(),
             });
         }
         Ok(out)

@@ -189,7 +189,10 @@ impl State {
                 guid: new_guid(),
                 app_guid: d.app_guid.clone(),
                 process_type: d.process_type.clone().unwrap_or_else(|| "web".into()),
-                port: d.port.map_or(app.default_port, |p| p as u16),
+                port: d
+                    .port
+                    .and_then(|p| u16::try_from(p).ok())
+                    .unwrap_or(app.default_port),
                 protocol: d.protocol.clone().unwrap_or_else(|| "http1".into()),
             };
             if out.iter().any(|o| same_target(o, &dest)) {

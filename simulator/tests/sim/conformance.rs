@@ -55,7 +55,7 @@ fn recordings() -> Option<Vec<Interaction>> {
                 file: path.file_name().unwrap().to_string_lossy().into_owned(),
                 method: i["request"]["method"].as_str().unwrap().to_string(),
                 url: i["request"]["url"].as_str().unwrap().to_string(),
-                status: i["response"]["code"].as_u64().unwrap() as u16,
+                status: u16::try_from(i["response"]["code"].as_u64().unwrap()).unwrap(),
                 body: i["response"]["body"].as_str().unwrap_or("").to_string(),
             });
         }

@@ -4,24 +4,24 @@ use cloudgov_sim::{Config, Simulator};
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
 
-pub async fn sim() -> Simulator {
+pub(crate) async fn sim() -> Simulator {
     Simulator::start(Config::default())
         .await
         .expect("start simulator")
 }
 
-pub async fn sim_with(f: impl FnOnce(&mut Config)) -> Simulator {
+pub(crate) async fn sim_with(f: impl FnOnce(&mut Config)) -> Simulator {
     let mut config = Config::default();
     f(&mut config);
     Simulator::start(config).await.expect("start simulator")
 }
 
-pub fn client() -> Client {
+pub(crate) fn client() -> Client {
     Client::builder().build().unwrap()
 }
 
 /// A password-grant token.
-pub async fn login(sim: &Simulator, user: &str, password: &str) -> String {
+pub(crate) async fn login(sim: &Simulator, user: &str, password: &str) -> String {
     let resp = client()
         .post(format!("{}/oauth/token", sim.url))
         .basic_auth("cf", Some(""))
@@ -41,7 +41,7 @@ pub async fn login(sim: &Simulator, user: &str, password: &str) -> String {
 }
 
 /// An authenticated request; returns status and body text.
-pub async fn call(
+pub(crate) async fn call(
     sim: &Simulator,
     token: Option<&str>,
     method: Method,
@@ -60,7 +60,7 @@ pub async fn call(
     (status, resp.text().await.unwrap())
 }
 
-pub async fn call_json(
+pub(crate) async fn call_json(
     sim: &Simulator,
     token: &str,
     method: Method,
@@ -72,8 +72,8 @@ pub async fn call_json(
 }
 
 /// `{"policies":[one]}`.
-pub fn policy_body(src: &str, dst: &str, protocol: &str, start: i64, end: i64) -> Value {
+pub(crate) fn policy_body(src: &str, dst: &str, protocol: &str, start: i64, end: i64) -> Value {
     serde_json::json!({"policies": [{"source": {"id": src}, "destination": {"id": dst, "protocol": protocol, "ports": {"start": start, "end": end}}}]})
 }
 
-pub const POLICIES: &str = "/networking/v1/external/policies";
+pub(crate) const POLICIES: &str = "/networking/v1/external/policies";

@@ -48,6 +48,23 @@ pub struct ProviderServer<P: Provider> {
     timeout: Duration,
 }
 
+impl<P: Provider> std::fmt::Debug for ProviderServer<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderServer")
+            .field("resources", &self.resources.keys().collect::<Vec<_>>())
+            .field(
+                "data_sources",
+                &self.data_sources.keys().collect::<Vec<_>>(),
+            )
+            .field(
+                "list_resources",
+                &self.list_resources.keys().collect::<Vec<_>>(),
+            )
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<P: Provider> ProviderServer<P> {
     /// A server for `provider`; `stop` is cancelled by `StopProvider`.
     pub fn new(provider: P, stop: CancellationToken) -> ProviderServer<P> {
