@@ -1,6 +1,7 @@
 //! cloudgov-sim over HTTP, as clients see it: conformance with recorded real
 //! exchanges, every validation, auth, permission and quota answer, faults, jobs,
-//! tokens, concurrency, and the binary's command line.
+//! tokens, concurrency, and the binary's command line; and the handlers without a
+//! socket, through the router itself.
 
 mod support;
 
@@ -11,5 +12,6 @@ mod concurrency;
 mod conformance;
 mod faults;
 mod fuzz;
+mod handlers;
 mod policies;
 mod tokens;
