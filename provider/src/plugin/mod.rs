@@ -143,17 +143,18 @@ fn nodelay(stream: TcpStream) -> TcpStream {
     stream
 }
 
-/// Serves `provider` to the go-plugin host that started this process, until the host
-/// calls Shutdown.
-pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
-    let env = HostEnv::from_env();
-    env.check()?;
-    let listener = listen(&env).await?;
-    let addr = listener.local_addr().map_err(ServeError::Listen)?;
-    let shutdown = CancellationToken::new();
-    let stop = CancellationToken::new();
-    let router = tonic::transport::Server::builder()
-        .add_service(ProviderService::new(ProviderServer::new(provider, stop)))
+/// Every service a go-plugin host talks to: the provider (its own stop token, for
+/// `StopProvider`), the controller whose Shutdown cancels `shutdown`, stdio and
+/// health. Built here once for both ways of serving.
+fn services_router<P: Provider>(
+    provider: P,
+    shutdown: &CancellationToken,
+) -> tonic::transport::server::Router {
+    tonic::transport::Server::builder()
+        .add_service(ProviderService::new(ProviderServer::new(
+            provider,
+            CancellationToken::new(),
+        )))
         .add_service(GrpcControllerServer::new(services::Controller {
             shutdown: shutdown.clone(),
         }))
@@ -162,7 +163,18 @@ pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
         }))
         .add_service(HealthServer::new(services::Health {
             shutdown: shutdown.clone(),
-        }));
+        }))
+}
+
+/// Serves `provider` to the go-plugin host that started this process, until the host
+/// calls Shutdown.
+pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
+    let env = HostEnv::from_env();
+    env.check()?;
+    let listener = listen(&env).await?;
+    let addr = listener.local_addr().map_err(ServeError::Listen)?;
+    let shutdown = CancellationToken::new();
+    let router = services_router(provider, &shutdown);
 
     ignore_interrupts(shutdown.clone());
     exit_with_host(shutdown.clone());
@@ -204,20 +216,7 @@ pub async fn serve_debug<P: Provider>(provider: P) -> Result<(), ServeError> {
         .map_err(ServeError::Listen)?;
     let addr = listener.local_addr().map_err(ServeError::Listen)?;
     let shutdown = CancellationToken::new();
-    let router = tonic::transport::Server::builder()
-        .add_service(ProviderService::new(ProviderServer::new(
-            provider,
-            CancellationToken::new(),
-        )))
-        .add_service(GrpcControllerServer::new(services::Controller {
-            shutdown: shutdown.clone(),
-        }))
-        .add_service(GrpcStdioServer::new(services::Stdio {
-            shutdown: shutdown.clone(),
-        }))
-        .add_service(HealthServer::new(services::Health {
-            shutdown: shutdown.clone(),
-        }));
+    let router = services_router(provider, &shutdown);
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener).map(|s| s.map(nodelay));
     let server = tokio::spawn(
         router.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()),

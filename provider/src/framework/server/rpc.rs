@@ -181,7 +181,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             diags,
             resp
         );
-        let upgraded = r.imp.upgrade_state(req.version, &json, &mut diags);
+        let (upgraded, d) = self
+            .guarded("state upgrade", Value::Null, async {
+                r.imp.upgrade_state(req.version, &json, &mut diags)
+            })
+            .await;
+        diags.extend(d);
         if diags.has_errors() {
             return Ok(Response::new(resp(diags)));
         }
