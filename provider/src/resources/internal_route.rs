@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use crate::cf::{self, models::Destination, models::DestinationApp, models::Process};
 use crate::framework::{
-    Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, IdentityAttribute,
+    Attr, Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, IdentityAttribute,
     IdentitySchema, Nesting, Plan, Resource, Schema, Value,
 };
 use crate::{checks, errors};
@@ -55,36 +55,70 @@ pub fn check_hostname(host: &str) -> Result<(), String> {
     Ok(())
 }
 
+crate::model! {
+    /// One destination, as written or stored.
+    pub(crate) struct DestinationModel {
+        app_id: String,
+        process_type: String,
+        port: i64,
+    }
+}
+
+/// Destinations as a model holds them.
+type Destinations = Attr<Vec<Attr<DestinationModel>>>;
+
+crate::model! {
+    /// A `cloudgov_internal_route` plan or state.
+    pub(crate) struct RouteModel {
+        id: String,
+        space_id: String,
+        hostname: String,
+        domain: String,
+        domain_id: String,
+        fqdn: String,
+        destinations: Vec<Attr<DestinationModel>>,
+    }
+}
+
+crate::model! {
+    /// A route's identity.
+    struct RouteIdentity {
+        id: String,
+    }
+}
+
 /// Destinations as state holds them: a list (see the schema for why), in the
 /// platform's order.
-fn destinations_value(dests: &[Destination]) -> Value {
-    Value::List(
+fn destinations_model(dests: &[Destination]) -> Destinations {
+    Attr::Known(
         dests
             .iter()
             .map(|d| {
-                Value::object([
-                    ("app_id", Value::from(d.app.guid.as_str())),
-                    ("process_type", Value::from(d.app.process.kind.as_str())),
-                    ("port", Value::from(i64::from(d.port.unwrap_or(8080)))),
-                ])
+                Attr::Known(DestinationModel {
+                    app_id: d.app.guid.clone().into(),
+                    process_type: d.app.process.kind.clone().into(),
+                    port: i64::from(d.port.unwrap_or(8080)).into(),
+                })
             })
             .collect(),
     )
 }
 
-fn destinations_of(v: &Value) -> Vec<Destination> {
-    v.attr("destinations")
-        .elements()
-        .unwrap_or(&[])
-        .iter()
+/// The known destinations of a model.
+fn known(dests: &Destinations) -> impl Iterator<Item = &DestinationModel> {
+    dests.known().into_iter().flatten().filter_map(Attr::known)
+}
+
+fn destinations_of(m: &RouteModel) -> Vec<Destination> {
+    known(&m.destinations)
         .map(|d| Destination {
             app: DestinationApp {
-                guid: d.attr("app_id").as_str().unwrap_or_default().to_string(),
+                guid: d.app_id.as_str().unwrap_or_default().to_string(),
                 process: Process {
-                    kind: d.attr("process_type").as_str().unwrap_or("web").to_string(),
+                    kind: d.process_type.as_str().unwrap_or("web").to_string(),
                 },
             },
-            port: d.attr("port").as_i64().and_then(|p| u16::try_from(p).ok()),
+            port: d.port.known().and_then(|p| u16::try_from(*p).ok()),
             protocol: Some("http1".into()),
             ..Default::default()
         })
@@ -93,38 +127,44 @@ fn destinations_of(v: &Value) -> Vec<Destination> {
 
 /// (app, process type, port) of a configured destination with defaults applied, when
 /// known.
-fn target(d: &Value) -> Option<(String, String, i64)> {
-    let app = d.attr("app_id").as_str()?.to_string();
-    let process = match d.attr("process_type") {
-        Value::Null => "web".to_string(),
+fn target(d: &DestinationModel) -> Option<(String, String, i64)> {
+    let app = d.app_id.as_str()?.to_string();
+    let process = match &d.process_type {
+        Attr::Null => "web".to_string(),
         v => v.as_str()?.to_string(),
     };
-    let port = match d.attr("port") {
-        Value::Null => 8080,
-        v => v.as_i64()?,
+    let port = match d.port {
+        Attr::Null => 8080,
+        Attr::Unknown => return None,
+        Attr::Known(p) => p,
     };
     Some((app, process, port))
 }
 
 /// True when two destination lists hold the same destinations in any order.
-fn same_set(a: &Value, b: &Value) -> bool {
-    match (a.elements(), b.elements()) {
+fn same_set(a: &Destinations, b: &Destinations) -> bool {
+    match (a.to_value().elements(), b.to_value().elements()) {
         (Some(x), Some(y)) => Value::Set(x.to_vec()) == Value::Set(y.to_vec()),
         _ => false,
     }
 }
 
+/// A route as the platform describes it.
+fn route_model(route: &cf::models::Route, domain_name: &str) -> RouteModel {
+    RouteModel {
+        id: route.guid.clone().into(),
+        space_id: route.relationships.space.guid().to_string().into(),
+        hostname: route.host.clone().into(),
+        domain: domain_name.to_string().into(),
+        domain_id: route.relationships.domain.guid().to_string().into(),
+        fqdn: format!("{}.{domain_name}", route.host).into(),
+        destinations: destinations_model(&route.destinations),
+    }
+}
+
 /// The state for a route as the platform describes it.
 pub(crate) fn route_state(route: &cf::models::Route, domain_name: &str) -> Value {
-    Value::object([
-        ("id", Value::from(route.guid.as_str())),
-        ("space_id", Value::from(route.relationships.space.guid())),
-        ("hostname", Value::from(route.host.as_str())),
-        ("domain", Value::from(domain_name)),
-        ("domain_id", Value::from(route.relationships.domain.guid())),
-        ("fqdn", Value::from(format!("{}.{domain_name}", route.host))),
-        ("destinations", destinations_value(&route.destinations)),
-    ])
+    route_model(route, domain_name).to_value()
 }
 
 fn client<'a>(ctx: &'a Ctx<cf::Client>, diags: &mut Diagnostics) -> Option<&'a cf::Client> {
@@ -303,11 +343,14 @@ impl Resource<cf::Client> for InternalRoute {
     }
 
     fn identity(&self, state: &Value) -> Value {
-        Value::object([("id", state.attr("id").clone())])
+        RouteIdentity {
+            id: RouteModel::from_value(state).id,
+        }
+        .to_value()
     }
 
     fn import_id(&self, identity: &Value) -> Result<String, String> {
-        match identity.attr("id").as_str() {
+        match RouteIdentity::from_value(identity).id.as_str() {
             Some(id) if !id.is_empty() => Ok(id.to_string()),
             _ => Err(
                 "The identity has no `id`: give the route's GUID, `identity = { id = \"...\" }`."
@@ -317,8 +360,9 @@ impl Resource<cf::Client> for InternalRoute {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let config = RouteModel::from_value(config);
         if let Some(d) = checks::guid(
-            config.attr("space_id"),
+            &config.space_id.to_value(),
             "space_id",
             "space",
             "",
@@ -326,7 +370,7 @@ impl Resource<cf::Client> for InternalRoute {
         ) {
             diags.push(d);
         }
-        if let Some(host) = config.attr("hostname").as_str()
+        if let Some(host) = config.hostname.as_str()
             && let Err(msg) = check_hostname(host)
         {
             diags.push(
@@ -335,9 +379,10 @@ impl Resource<cf::Client> for InternalRoute {
         }
         // Terraform quotes the configuration only for top-level attribute paths, so
         // diagnostics point at `destinations` and number the element in the text.
-        if let Some(dests) = config.attr("destinations").elements() {
-            for (i, d) in dests.iter().enumerate() {
-                if d.attr("app_id").is_null() {
+        if let Some(written) = config.destinations.known() {
+            let dests: Vec<&DestinationModel> = written.iter().filter_map(Attr::known).collect();
+            for (i, d) in dests.iter().copied().enumerate() {
+                if d.app_id.is_null() {
                     diags.push(
                         Diagnostic::error(
                             "Missing App Id",
@@ -359,7 +404,7 @@ impl Resource<cf::Client> for InternalRoute {
                         .at(AttributePath::root("destinations")),
                     );
                 }
-                if let Some(port) = d.attr("port").as_i64()
+                if let Some(&port) = d.port.known()
                     && !(1024..=65535).contains(&port)
                 {
                     diags.push(
@@ -371,7 +416,7 @@ impl Resource<cf::Client> for InternalRoute {
                     );
                 }
                 if let Some(diag) = checks::guid(
-                    d.attr("app_id"),
+                    &d.app_id.to_value(),
                     "app_id",
                     "app",
                     &format!("Destination {}: ", i + 1),
@@ -379,10 +424,7 @@ impl Resource<cf::Client> for InternalRoute {
                 ) {
                     diags.push(diag);
                 }
-                if d.attr("process_type")
-                    .as_str()
-                    .is_some_and(|s| s.trim().is_empty())
-                {
+                if d.process_type.as_str().is_some_and(|s| s.trim().is_empty()) {
                     diags.push(
                         Diagnostic::error(
                             "Invalid Process Type",
@@ -403,39 +445,33 @@ impl Resource<cf::Client> for InternalRoute {
         // Written destinations that differ from the prior ones only in order are no
         // change: plan the prior value, which Terraform accepts as equivalent to the
         // configuration. Left out, they are computed and keep the prior value.
-        let written = !plan.config.attr("destinations").is_null();
-        if written
+        let config = RouteModel::from_value(&plan.config);
+        let prior = RouteModel::from_value(&plan.prior);
+        let mut planned = RouteModel::from_value(&plan.planned);
+        if !config.destinations.is_null()
             && !plan.prior.is_null()
-            && same_set(
-                plan.prior.attr("destinations"),
-                plan.planned.attr("destinations"),
-            )
+            && same_set(&prior.destinations, &planned.destinations)
         {
-            let prior = plan.prior.attr("destinations").clone();
-            plan.planned.set_attr("destinations", prior);
+            planned.destinations = prior.destinations.clone();
         }
-        let planned = &mut plan.planned;
-        let (host, domain) = (
-            planned.attr("hostname").as_str().map(str::to_string),
-            planned.attr("domain").as_str().map(str::to_string),
-        );
-        match (&host, &domain) {
-            (Some(h), Some(d)) => planned.set_attr("fqdn", Value::from(format!("{h}.{d}"))),
-            _ => planned.set_attr("fqdn", Value::Unknown),
-        }
+        planned.fqdn = match (planned.hostname.as_str(), planned.domain.as_str()) {
+            (Some(h), Some(d)) => format!("{h}.{d}").into(),
+            _ => Attr::Unknown,
+        };
         // Check the domain now, so a wrong one fails the plan rather than the apply.
-        if let (Some(domain), Ok(client)) = (&domain, ctx.client()) {
+        if let (Some(domain), Ok(client)) = (planned.domain.as_str(), ctx.client()) {
             match internal_domain(client, domain).await {
-                Ok(d) => planned.set_attr("domain_id", Value::from(d.guid)),
+                Ok(d) => planned.domain_id = d.guid.into(),
                 Err(diag) => diags.push(diag),
             }
-        } else if plan.prior.attr("domain").as_str() != domain.as_deref() {
-            planned.set_attr("domain_id", Value::Unknown);
+        } else if prior.domain.as_str() != planned.domain.as_str() {
+            planned.domain_id = Attr::Unknown;
         }
+        planned.write_into(&mut plan.planned);
         // The space must exist, and destination apps must be in it; say so before
         // anything is created.
-        if let (Some(space), Ok(client)) = (plan.planned.attr("space_id").as_str(), ctx.client())
-            && plan.prior.attr("space_id").as_str() != Some(space)
+        if let (Some(space), Ok(client)) = (planned.space_id.as_str(), ctx.client())
+            && prior.space_id.as_str() != Some(space)
         {
             match client.space(space).await {
                 Ok(Some(_)) => {}
@@ -461,10 +497,10 @@ impl Resource<cf::Client> for InternalRoute {
                 }
             }
         }
-        if let (Some(space), Ok(client)) = (plan.planned.attr("space_id").as_str(), ctx.client()) {
+        if let (Some(space), Ok(client)) = (planned.space_id.as_str(), ctx.client()) {
             // Only written destinations are checked: apps mapped outside Terraform
             // are not this configuration's business.
-            for d in destinations_of(&plan.config)
+            for d in destinations_of(&config)
                 .iter()
                 .filter(|d| !d.app.guid.is_empty())
             {
@@ -507,12 +543,10 @@ impl Resource<cf::Client> for InternalRoute {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;
         };
-        let p = &change.planned;
-        let (Some(space), Some(host), Some(domain_name)) = (
-            p.attr("space_id").as_str(),
-            p.attr("hostname").as_str(),
-            p.attr("domain").as_str(),
-        ) else {
+        let p = RouteModel::from_value(&change.planned);
+        let (Some(space), Some(host), Some(domain_name)) =
+            (p.space_id.as_str(), p.hostname.as_str(), p.domain.as_str())
+        else {
             diags.push(Diagnostic::internal(
                 "creating an internal route",
                 "the plan is incomplete",
@@ -527,6 +561,21 @@ impl Resource<cf::Client> for InternalRoute {
             }
         };
         let fqdn = format!("{host}.{domain_name}");
+        // Two resources of one run naming the same route: the second is refused before
+        // any request, whichever answer the platform would have given first.
+        if !client.claim(&format!("route {host} {}", domain.guid)) {
+            diags.push(
+                Diagnostic::error(
+                    "Route Already Exists",
+                    format!(
+                        "The route {fqdn} was just created by another resource in this run: two resources cannot \
+                         manage one route. Give each resource its own hostname, or remove one of them."
+                    ),
+                )
+                .at(AttributePath::root("hostname")),
+            );
+            return Value::Null;
+        }
         let route = match client
             .create_route(space, &domain.guid, host, &[MARKER_LABEL])
             .await
@@ -568,32 +617,34 @@ impl Resource<cf::Client> for InternalRoute {
                 return Value::Null;
             }
         };
-        let wanted = destinations_of(p);
-        let mut created = route_state(&route, domain_name);
+        let wanted = destinations_of(&p);
+        let mut created = route_model(&route, domain_name);
         // An adopted route may hold destinations already: written ones replace them,
         // and when none are written the route keeps what it has.
-        let written = !change.config.attr("destinations").is_null();
+        let written = !RouteModel::from_value(&change.config)
+            .destinations
+            .is_null();
         if written && (!wanted.is_empty() || !route.destinations.is_empty()) {
             match client.replace_destinations(&route.guid, &wanted).await {
-                Ok(dests) => created.set_attr("destinations", destinations_value(&dests)),
+                Ok(dests) => created.destinations = destinations_model(&dests),
                 Err(e) => {
                     // The route exists; record it as it is so the next apply finishes the job.
                     diags.push(
                         errors::diagnostic("Internal Route Destinations Error", &e)
                             .at(AttributePath::root("destinations")),
                     );
-                    return created;
                 }
             }
         }
-        created
+        created.to_value()
     }
 
     async fn read(&self, ctx: &Ctx<cf::Client>, current: &Value, diags: &mut Diagnostics) -> Value {
         let Some(client) = client(ctx, diags) else {
             return current.clone();
         };
-        let Some(guid) = current.attr("id").as_str() else {
+        let current_model = RouteModel::from_value(current);
+        let Some(guid) = current_model.id.as_str() else {
             return current.clone();
         };
         match client.route(guid).await {
@@ -602,7 +653,7 @@ impl Resource<cf::Client> for InternalRoute {
                 Value::Null
             }
             Ok(Some(route)) => {
-                let domain = current.attr("domain").as_str().map(str::to_string);
+                let domain = current_model.domain.as_str().map(str::to_string);
                 let domain = match domain {
                     Some(d) => d,
                     None => match client.domain(route.relationships.domain.guid()).await {
@@ -610,13 +661,12 @@ impl Resource<cf::Client> for InternalRoute {
                         _ => DEFAULT_DOMAIN.to_string(),
                     },
                 };
-                let mut state = route_state(&route, &domain);
-                let before = current.attr("destinations");
-                if same_set(before, state.attr("destinations")) {
+                let mut state = route_model(&route, &domain);
+                if same_set(&current_model.destinations, &state.destinations) {
                     // The platform's order carries no meaning: keep the configured one.
-                    state.set_attr("destinations", before.clone());
+                    state.destinations = current_model.destinations.clone();
                 }
-                state
+                state.to_value()
             }
             Err(e) => {
                 diags.push(errors::diagnostic("Internal Route Read Error", &e));
@@ -634,21 +684,24 @@ impl Resource<cf::Client> for InternalRoute {
         let Some(client) = client(ctx, diags) else {
             return change.prior.clone();
         };
-        let Some(guid) = change.prior.attr("id").as_str() else {
+        let (prior, planned) = (
+            RouteModel::from_value(&change.prior),
+            RouteModel::from_value(&change.planned),
+        );
+        let Some(guid) = prior.id.as_str() else {
             return change.prior.clone();
         };
         // Destinations left out are not managed, and the same ones in another order
         // need no call (a change of `timeouts` alone lands here).
-        if change.config.attr("destinations").is_null()
-            || same_set(
-                change.prior.attr("destinations"),
-                change.planned.attr("destinations"),
-            )
+        if RouteModel::from_value(&change.config)
+            .destinations
+            .is_null()
+            || same_set(&prior.destinations, &planned.destinations)
         {
             return change.planned.clone();
         }
         match client
-            .replace_destinations(guid, &destinations_of(&change.planned))
+            .replace_destinations(guid, &destinations_of(&planned))
             .await
         {
             Ok(_) => change.planned.clone(),
@@ -666,11 +719,12 @@ impl Resource<cf::Client> for InternalRoute {
         let Some(client) = client(ctx, diags) else {
             return;
         };
-        let Some(guid) = prior.attr("id").as_str() else {
+        let prior = RouteModel::from_value(prior);
+        let Some(guid) = prior.id.as_str() else {
             return;
         };
         if let Err(e) = client.delete_route(guid).await {
-            let fqdn = prior.attr("fqdn").as_str().unwrap_or("the route");
+            let fqdn = prior.fqdn.as_str().unwrap_or("the route");
             diags.push(errors::diagnostic_about(
                 "Internal Route Delete Error",
                 &format!("Route {fqdn} ({guid}) was not deleted"),

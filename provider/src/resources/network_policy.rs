@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use crate::cf::{self, models::Policy};
 use crate::framework::{
-    Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, IdentityAttribute,
+    Attr, Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, IdentityAttribute,
     IdentitySchema, Plan, Resource, Schema, Value,
 };
 use crate::{checks, errors};
@@ -108,6 +108,63 @@ pub fn parse_id(id: &str) -> Result<(String, String, String, PortRange), String>
     ))
 }
 
+crate::model! {
+    /// A `cloudgov_network_policy` plan or state.
+    pub(crate) struct PolicyModel {
+        id: String,
+        source_app_id: String,
+        destination_app_id: String,
+        protocol: String,
+        port: String,
+        start_port: i64,
+        end_port: i64,
+        tls: bool,
+    }
+}
+
+crate::model! {
+    /// A policy's identity.
+    struct PolicyIdentity {
+        source_app_id: String,
+        destination_app_id: String,
+        protocol: String,
+        start_port: i64,
+        end_port: i64,
+    }
+}
+
+impl PolicyModel {
+    /// The range `port` gives, when known and valid.
+    fn range(&self) -> Option<PortRange> {
+        PortRange::parse(self.port.as_str()?).ok()
+    }
+
+    /// Fills the attributes derived from the apps, protocol and port: the id, the
+    /// range and whether it covers TLS (unknown while their sources are).
+    fn derive(&mut self) {
+        match self.range() {
+            Some(r) => {
+                self.start_port = i64::from(r.start).into();
+                self.end_port = i64::from(r.end).into();
+                self.tls = r.covers_tls().into();
+            }
+            None => {
+                (self.start_port, self.end_port, self.tls) =
+                    (Attr::Unknown, Attr::Unknown, Attr::Unknown)
+            }
+        }
+        self.id = match (
+            self.source_app_id.as_str(),
+            self.destination_app_id.as_str(),
+            self.protocol.as_str(),
+            self.range(),
+        ) {
+            (Some(s), Some(d), Some(p), Some(r)) => policy_id(s, d, p, r).into(),
+            _ => Attr::Unknown,
+        };
+    }
+}
+
 /// The state of a policy, its port written as `port`.
 pub(crate) fn state(
     source: &str,
@@ -116,28 +173,26 @@ pub(crate) fn state(
     port: &str,
     range: PortRange,
 ) -> Value {
-    Value::object([
-        (
-            "id",
-            Value::from(policy_id(source, destination, protocol, range)),
-        ),
-        ("source_app_id", Value::from(source)),
-        ("destination_app_id", Value::from(destination)),
-        ("protocol", Value::from(protocol)),
-        ("port", Value::from(port)),
-        ("start_port", Value::from(i64::from(range.start))),
-        ("end_port", Value::from(i64::from(range.end))),
-        ("tls", Value::from(range.covers_tls())),
-    ])
+    let mut m = PolicyModel {
+        source_app_id: source.to_string().into(),
+        destination_app_id: destination.to_string().into(),
+        protocol: protocol.to_string().into(),
+        port: port.to_string().into(),
+        ..PolicyModel::default()
+    };
+    m.derive();
+    debug_assert_eq!(m.range(), Some(range));
+    m.to_value()
 }
 
 /// The policy a state or plan describes (None while any part is unknown).
 fn policy_of(v: &Value) -> Option<(Policy, PortRange)> {
-    let range = PortRange::parse(v.attr("port").as_str()?).ok()?;
+    let m = PolicyModel::from_value(v);
+    let range = m.range()?;
     let p = Policy::new(
-        v.attr("source_app_id").as_str()?,
-        v.attr("destination_app_id").as_str()?,
-        v.attr("protocol").as_str()?,
+        m.source_app_id.as_str()?,
+        m.destination_app_id.as_str()?,
+        m.protocol.as_str()?,
         range.start,
         range.end,
     );
@@ -311,33 +366,31 @@ impl Resource<cf::Client> for NetworkPolicy {
     }
 
     fn identity(&self, state: &Value) -> Value {
-        Value::object(
-            [
-                "source_app_id",
-                "destination_app_id",
-                "protocol",
-                "start_port",
-                "end_port",
-            ]
-            .map(|a| (a, state.attr(a).clone())),
-        )
+        let m = PolicyModel::from_value(state);
+        PolicyIdentity {
+            source_app_id: m.source_app_id,
+            destination_app_id: m.destination_app_id,
+            protocol: m.protocol,
+            start_port: m.start_port,
+            end_port: m.end_port,
+        }
+        .to_value()
     }
 
     fn import_id(&self, identity: &Value) -> Result<String, String> {
-        let text = |a: &str| identity.attr(a).as_str().filter(|s| !s.is_empty());
-        let port = |a: &str| {
-            identity
-                .attr(a)
-                .as_i64()
-                .and_then(|p| u16::try_from(p).ok())
+        let id = PolicyIdentity::from_value(identity);
+        let text = |a: &Attr<String>| a.as_str().filter(|s| !s.is_empty()).map(str::to_string);
+        let port = |a: &Attr<i64>| {
+            a.known()
+                .and_then(|p| u16::try_from(*p).ok())
                 .filter(|p| *p > 0)
         };
         match (
-            text("source_app_id"),
-            text("destination_app_id"),
-            text("protocol"),
-            port("start_port"),
-            port("end_port"),
+            text(&id.source_app_id).as_deref(),
+            text(&id.destination_app_id).as_deref(),
+            text(&id.protocol).as_deref(),
+            port(&id.start_port),
+            port(&id.end_port),
         ) {
             (Some(s), Some(d), Some(p), Some(start), Some(end)) => {
                 Ok(policy_id(s, d, p, PortRange { start, end }))
@@ -351,7 +404,8 @@ impl Resource<cf::Client> for NetworkPolicy {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if let Some(p) = config.attr("protocol").as_str()
+        let m = PolicyModel::from_value(config);
+        if let Some(p) = m.protocol.as_str()
             && p != "tcp"
             && p != "udp"
         {
@@ -363,14 +417,17 @@ impl Resource<cf::Client> for NetworkPolicy {
                 .at(AttributePath::root("protocol")),
             );
         }
-        if let Some(port) = config.attr("port").as_str()
+        if let Some(port) = m.port.as_str()
             && let Err(msg) = PortRange::parse(port)
         {
             diags.push(Diagnostic::error("Invalid Port", msg).at(AttributePath::root("port")));
         }
-        for attr in ["source_app_id", "destination_app_id"] {
+        for (attr, value) in [
+            ("source_app_id", &m.source_app_id),
+            ("destination_app_id", &m.destination_app_id),
+        ] {
             if let Some(d) = checks::guid(
-                config.attr(attr),
+                &value.to_value(),
                 attr,
                 "app",
                 "",
@@ -382,36 +439,12 @@ impl Resource<cf::Client> for NetworkPolicy {
     }
 
     async fn plan(&self, _ctx: &Ctx<cf::Client>, plan: &mut Plan, _diags: &mut Diagnostics) {
-        let planned = &mut plan.planned;
-        let range = planned
-            .attr("port")
-            .as_str()
-            .and_then(|p| PortRange::parse(p).ok());
-        match range {
-            Some(r) => {
-                planned.set_attr("start_port", Value::from(i64::from(r.start)));
-                planned.set_attr("end_port", Value::from(i64::from(r.end)));
-                planned.set_attr("tls", Value::from(r.covers_tls()));
-            }
-            None => {
-                for a in ["start_port", "end_port", "tls"] {
-                    planned.set_attr(a, Value::Unknown);
-                }
-            }
-        }
-        let id = match (
-            planned.attr("source_app_id").as_str(),
-            planned.attr("destination_app_id").as_str(),
-            planned.attr("protocol").as_str(),
-            range,
-        ) {
-            (Some(s), Some(d), Some(p), Some(r)) => Value::from(policy_id(s, d, p, r)),
-            _ => Value::Unknown,
-        };
         // A new range or protocol is an in-place update (new policy first, then the
         // old one deleted), and another way of writing the same range only changes
         // the text; new apps replace the resource (their attributes say so).
-        planned.set_attr("id", id);
+        let mut m = PolicyModel::from_value(&plan.planned);
+        m.derive();
+        m.write_into(&mut plan.planned);
     }
 
     async fn create(
@@ -437,7 +470,8 @@ impl Resource<cf::Client> for NetworkPolicy {
         if !create_policy(client, &policy, range, diags).await {
             return Value::Null;
         }
-        let port = change.planned.attr("port").as_str().unwrap_or_default();
+        let planned = PolicyModel::from_value(&change.planned);
+        let port = planned.port.as_str().unwrap_or_default();
         state(
             &policy.source.id,
             &policy.destination.id,
@@ -461,7 +495,8 @@ impl Resource<cf::Client> for NetworkPolicy {
         match client.policies_for_app(&policy.source.id).await {
             Ok(found) if found.contains(&policy) => {
                 // Keep the port as it was written: the same range is the same policy.
-                let port = current.attr("port").as_str().unwrap_or_default();
+                let written = PolicyModel::from_value(current);
+                let port = written.port.as_str().unwrap_or_default();
                 state(
                     &policy.source.id,
                     &policy.destination.id,
