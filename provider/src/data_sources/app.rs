@@ -12,14 +12,30 @@ use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, S
 #[derive(Debug)]
 pub struct App;
 
+crate::model! {
+    /// A `cloudgov_app` configuration or state.
+    pub(super) struct AppModel {
+        name: String,
+        space_id: String,
+        org_name: String,
+        space_name: String,
+        id: String,
+        state: String,
+    }
+}
+
 /// The space GUID the configuration names, looked up by names when needed; None
 /// after a diagnostic.
-async fn space_of(client: &cf::Client, config: &Value, diags: &mut Diagnostics) -> Option<String> {
-    if let Some(guid) = config.attr("space_id").as_str() {
+async fn space_of(
+    client: &cf::Client,
+    config: &AppModel,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    if let Some(guid) = config.space_id.as_str() {
         return Some(guid.to_string());
     }
-    let org = org_of(client, config, diags).await?;
-    let name = config.attr("space_name").as_str().unwrap_or_default();
+    let org = org_of(client, None, config.org_name.as_str(), diags).await?;
+    let name = config.space_name.as_str().unwrap_or_default();
     match client.space_by_name(&org.guid, name).await {
         Ok(Some(s)) => Some(s.guid),
         Ok(None) => {
@@ -84,19 +100,19 @@ impl DataSource<cf::Client> for App {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;
         };
-        let Some(space) = space_of(client, config, diags).await else {
+        let config = AppModel::from_value(config);
+        let Some(space) = space_of(client, &config, diags).await else {
             return Value::Null;
         };
-        let name = config.attr("name").as_str().unwrap_or_default();
+        let name = config.name.as_str().unwrap_or_default();
         match client.app_by_name(&space, name).await {
-            Ok(Some(a)) => Value::object([
-                ("name", Value::from(name)),
-                ("space_id", Value::from(space)),
-                ("org_name", config.attr("org_name").clone()),
-                ("space_name", config.attr("space_name").clone()),
-                ("id", Value::from(a.guid)),
-                ("state", Value::from(a.state)),
-            ]),
+            Ok(Some(a)) => AppModel {
+                space_id: space.clone().into(),
+                id: a.guid.into(),
+                state: a.state.into(),
+                ..config.clone()
+            }
+            .to_value(),
             Ok(None) => {
                 diags.push(not_found("App", name, &in_space(client, &space).await));
                 Value::Null

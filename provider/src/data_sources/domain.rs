@@ -7,6 +7,15 @@ use crate::cf;
 use crate::errors;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
 
+crate::model! {
+    /// A `cloudgov_domain` configuration or state.
+    pub(super) struct DomainModel {
+        name: String,
+        id: String,
+        internal: bool,
+    }
+}
+
 /// The data source.
 #[derive(Debug)]
 pub struct Domain;
@@ -38,13 +47,15 @@ impl DataSource<cf::Client> for Domain {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;
         };
-        let name = config.attr("name").as_str().unwrap_or_default();
+        let config = DomainModel::from_value(config);
+        let name = config.name.as_str().unwrap_or_default();
         match client.domain_by_name(name).await {
-            Ok(Some(d)) => Value::object([
-                ("name", Value::from(name)),
-                ("id", Value::from(d.guid)),
-                ("internal", Value::from(d.internal)),
-            ]),
+            Ok(Some(d)) => DomainModel {
+                id: d.guid.into(),
+                internal: d.internal.into(),
+                ..config.clone()
+            }
+            .to_value(),
             Ok(None) => {
                 diags.push(not_found("Domain", name, " on this platform"));
                 Value::Null

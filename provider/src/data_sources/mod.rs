@@ -111,10 +111,11 @@ fn title(what: &str) -> String {
 /// `org_name` when none is visible). None after a diagnostic.
 pub(crate) async fn org_of(
     client: &cf::Client,
-    config: &Value,
+    org_id: Option<&str>,
+    org_name: Option<&str>,
     diags: &mut Diagnostics,
 ) -> Option<cf::models::Organization> {
-    if let Some(guid) = config.attr("org_id").as_str() {
+    if let Some(guid) = org_id {
         return match client.org(guid).await {
             Ok(Some(o)) => Some(o),
             // Invisible by GUID: keep going with the GUID for a name.
@@ -128,7 +129,7 @@ pub(crate) async fn org_of(
             }
         };
     }
-    let name = config.attr("org_name").as_str().unwrap_or_default();
+    let name = org_name.unwrap_or_default();
     match client.org_by_name(name).await {
         Ok(Some(o)) => Some(o),
         Ok(None) => {
@@ -157,5 +158,60 @@ pub(crate) async fn in_space(client: &cf::Client, space_guid: &str) -> String {
             space.name, org.name
         ),
         _ => format!(" in space \"{}\"", space.name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::framework::{DataSource, ListResource, Schema};
+
+    fn names(schema: &Schema) -> Vec<String> {
+        let mut v: Vec<String> = schema
+            .block
+            .attributes
+            .iter()
+            .map(|a| a.name.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn sorted(fields: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = fields.iter().map(ToString::to_string).collect();
+        v.sort();
+        v
+    }
+
+    /// Each data source's and list resource's model names exactly its schema's
+    /// attributes.
+    #[test]
+    fn models_match_their_schemas() {
+        let pairs: [(Schema, &[&str]); 7] = [
+            (super::app::App.schema(), super::app::AppModel::FIELDS),
+            (
+                super::space::Space.schema(),
+                super::space::SpaceModel::FIELDS,
+            ),
+            (super::org::Org.schema(), super::org::OrgModel::FIELDS),
+            (
+                super::domain::Domain.schema(),
+                super::domain::DomainModel::FIELDS,
+            ),
+            (
+                super::network_policies::NetworkPolicies.schema(),
+                super::network_policies::PoliciesModel::FIELDS,
+            ),
+            (
+                crate::list_resources::internal_route::InternalRoutes.schema(),
+                crate::list_resources::internal_route::RoutesConfig::FIELDS,
+            ),
+            (
+                crate::list_resources::network_policy::NetworkPolicies.schema(),
+                crate::list_resources::network_policy::PoliciesConfig::FIELDS,
+            ),
+        ];
+        for (schema, fields) in pairs {
+            assert_eq!(names(&schema), sorted(fields));
+        }
     }
 }

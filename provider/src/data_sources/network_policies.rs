@@ -7,9 +7,18 @@ use super::client;
 use crate::cf;
 use crate::errors;
 use crate::framework::{
-    Attribute, AttributePath, Ctx, DataSource, Diagnostic, Diagnostics, Nesting, Schema, Value,
+    Attr, Attribute, AttributePath, Ctx, DataSource, Diagnostic, Diagnostics, Nesting, Schema,
+    Value,
 };
-use crate::resources::network_policy::{PortRange, policy_id};
+use crate::resources::network_policy::{PolicyModel, PortRange, policy_id, state};
+
+crate::model! {
+    /// A `cloudgov_network_policies` configuration or state.
+    pub(super) struct PoliciesModel {
+        app_id: String,
+        policies: Vec<Attr<PolicyModel>>,
+    }
+}
 
 /// The data source.
 #[derive(Debug)]
@@ -67,7 +76,8 @@ impl DataSource<cf::Client> for NetworkPolicies {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;
         };
-        let app = config.attr("app_id").as_str().unwrap_or_default();
+        let config = PoliciesModel::from_value(config);
+        let app = config.app_id.as_str().unwrap_or_default();
         match client.app(app).await {
             Ok(Some(_)) => {}
             Ok(None) => {
@@ -97,34 +107,24 @@ impl DataSource<cf::Client> for NetworkPolicies {
                 return Value::Null;
             }
         };
-        let mut items: Vec<(String, Value)> = policies
+        // The same mapping as the resource's state.
+        let mut items: Vec<(String, PolicyModel)> = policies
             .iter()
             .map(|p| {
                 let r = PortRange {
                     start: p.destination.ports.start,
                     end: p.destination.ports.end,
                 };
-                let id = policy_id(&p.source.id, &p.destination.id, &p.destination.protocol, r);
-                let v = Value::object([
-                    ("id", Value::from(id.as_str())),
-                    ("source_app_id", Value::from(p.source.id.as_str())),
-                    ("destination_app_id", Value::from(p.destination.id.as_str())),
-                    ("protocol", Value::from(p.destination.protocol.as_str())),
-                    ("port", Value::from(r.canonical())),
-                    ("start_port", Value::from(i64::from(r.start))),
-                    ("end_port", Value::from(i64::from(r.end))),
-                    ("tls", Value::from(r.covers_tls())),
-                ]);
-                (id, v)
+                let (s, d, proto) = (&p.source.id, &p.destination.id, &p.destination.protocol);
+                let model = PolicyModel::from_value(&state(s, d, proto, &r.canonical(), r));
+                (policy_id(s, d, proto, r), model)
             })
             .collect();
         items.sort_by(|a, b| a.0.cmp(&b.0));
-        Value::object([
-            ("app_id", Value::from(app)),
-            (
-                "policies",
-                Value::List(items.into_iter().map(|(_, v)| v).collect()),
-            ),
-        ])
+        PoliciesModel {
+            app_id: app.to_string().into(),
+            policies: Attr::Known(items.into_iter().map(|(_, m)| Attr::Known(m)).collect()),
+        }
+        .to_value()
     }
 }

@@ -7,6 +7,14 @@ use crate::cf;
 use crate::errors;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
 
+crate::model! {
+    /// A `cloudgov_org` configuration or state.
+    pub(super) struct OrgModel {
+        name: String,
+        id: String,
+    }
+}
+
 /// The data source.
 #[derive(Debug)]
 pub struct Org;
@@ -35,11 +43,14 @@ impl DataSource<cf::Client> for Org {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;
         };
-        let name = config.attr("name").as_str().unwrap_or_default();
+        let config = OrgModel::from_value(config);
+        let name = config.name.as_str().unwrap_or_default();
         match client.org_by_name(name).await {
-            Ok(Some(o)) => {
-                Value::object([("name", Value::from(name)), ("id", Value::from(o.guid))])
+            Ok(Some(o)) => OrgModel {
+                id: o.guid.into(),
+                ..config.clone()
             }
+            .to_value(),
             Ok(None) => {
                 diags.push(not_found("Organization", name, " to this account"));
                 Value::Null

@@ -8,6 +8,16 @@ use crate::cf;
 use crate::errors;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
 
+crate::model! {
+    /// A `cloudgov_space` configuration or state.
+    pub(super) struct SpaceModel {
+        name: String,
+        org_id: String,
+        org_name: String,
+        id: String,
+    }
+}
+
 /// The data source.
 #[derive(Debug)]
 pub struct Space;
@@ -50,17 +60,25 @@ impl DataSource<cf::Client> for Space {
         let Some(client) = client(ctx, diags) else {
             return Value::Null;
         };
-        let Some(org) = org_of(client, config, diags).await else {
+        let config = SpaceModel::from_value(config);
+        let Some(org) = org_of(
+            client,
+            config.org_id.as_str(),
+            config.org_name.as_str(),
+            diags,
+        )
+        .await
+        else {
             return Value::Null;
         };
-        let name = config.attr("name").as_str().unwrap_or_default();
+        let name = config.name.as_str().unwrap_or_default();
         match client.space_by_name(&org.guid, name).await {
-            Ok(Some(s)) => Value::object([
-                ("name", Value::from(name)),
-                ("org_id", Value::from(org.guid)),
-                ("org_name", config.attr("org_name").clone()),
-                ("id", Value::from(s.guid)),
-            ]),
+            Ok(Some(s)) => SpaceModel {
+                org_id: org.guid.into(),
+                id: s.guid.into(),
+                ..config.clone()
+            }
+            .to_value(),
             Ok(None) => {
                 diags.push(not_found(
                     "Space",

@@ -11,6 +11,15 @@ use crate::errors;
 use crate::framework::{Attribute, Ctx, Diagnostics, ListResource, Listed, Schema, Value};
 use crate::resources::internal_route::route_state;
 
+crate::model! {
+    /// The `config` block.
+    pub(crate) struct RoutesConfig {
+        space_id: String,
+        hostname: String,
+        app_id: String,
+    }
+}
+
 /// The list resource.
 #[derive(Debug)]
 pub struct InternalRoutes;
@@ -55,13 +64,10 @@ impl ListResource<cf::Client> for InternalRoutes {
                 return Vec::new();
             }
         };
-        let space = config.attr("space_id").as_str().unwrap_or_default();
+        let config = RoutesConfig::from_value(config);
+        let space = config.space_id.as_str().unwrap_or_default();
         let found = client
-            .routes_in_space(
-                space,
-                config.attr("hostname").as_str(),
-                config.attr("app_id").as_str(),
-            )
+            .routes_in_space(space, config.hostname.as_str(), config.app_id.as_str())
             .await;
         let (routes, domains) = match (found, client.domains().await) {
             (Ok(r), Ok(d)) => (r, d),

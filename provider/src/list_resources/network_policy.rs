@@ -14,6 +14,15 @@ use crate::framework::{
 };
 use crate::resources::network_policy::{NetworkPolicy, PortRange, state};
 
+crate::model! {
+    /// The `config` block.
+    pub(crate) struct PoliciesConfig {
+        space_id: String,
+        source_app_id: String,
+        destination_app_id: String,
+    }
+}
+
 /// The list resource.
 #[derive(Debug)]
 pub struct NetworkPolicies;
@@ -77,9 +86,10 @@ impl ListResource<cf::Client> for NetworkPolicies {
 }
 
 async fn find(client: &cf::Client, config: &Value) -> cf::Result<Vec<Listed>> {
-    let space = config.attr("space_id").as_str().unwrap_or_default();
-    let source = config.attr("source_app_id").as_str();
-    let destination = config.attr("destination_app_id").as_str();
+    let config = PoliciesConfig::from_value(config);
+    let space = config.space_id.as_str().unwrap_or_default();
+    let source = config.source_app_id.as_str();
+    let destination = config.destination_app_id.as_str();
     let mut names: HashMap<String, String> = client
         .apps_in_space(space)
         .await?
