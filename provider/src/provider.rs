@@ -521,6 +521,34 @@ mod tests {
         assert!(diags.0.is_empty(), "{diags:?}");
     }
 
+    /// Every schema of the provider passes the framework's schema check (the server
+    /// would otherwise refuse to serve it).
+    #[test]
+    fn every_schema_is_valid() {
+        use crate::framework::Provider;
+        let p = CloudGov;
+        let mut schemas = vec![("provider".to_string(), p.schema())];
+        schemas.extend(
+            p.resources()
+                .iter()
+                .map(|r| (r.type_name().to_string(), r.schema())),
+        );
+        schemas.extend(
+            p.data_sources()
+                .iter()
+                .map(|d| (d.type_name().to_string(), d.schema())),
+        );
+        schemas.extend(
+            p.list_resources()
+                .iter()
+                .map(|l| (format!("list {}", l.type_name()), l.schema())),
+        );
+        assert_eq!(schemas.len(), 10);
+        for (name, schema) in schemas {
+            assert_eq!(schema.check(), Ok(()), "{name}");
+        }
+    }
+
     #[test]
     fn official_client_argument_names_are_accepted() {
         let no_env = |_: &str| None;

@@ -339,6 +339,21 @@ impl Schema {
         }
     }
 
+    /// The mistakes Terraform would only report at run time, or not at all: each
+    /// attribute required, optional or computed in an allowed combination, a default
+    /// only on an optional and computed attribute, `requires_replace` only where
+    /// configuration can change the value, names unique and well formed, nested
+    /// attributes with contents. Every problem, each naming its attribute path.
+    pub fn check(&self) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        check_block(&self.block, "", &mut problems);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
     /// A copy of `value` safe to log: every sensitive attribute's value, at any depth,
     /// is replaced by a marker.
     pub fn redact(&self, value: &Value) -> Value {
@@ -353,6 +368,77 @@ impl Schema {
 
 /// What a sensitive value is replaced with in logs.
 pub const REDACTED: &str = "(sensitive value)";
+
+/// Names Terraform reserves for meta-arguments in resource and data blocks.
+const RESERVED: [&str; 7] = [
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "connection",
+    "provisioner",
+];
+
+fn check_block(block: &Block, prefix: &str, problems: &mut Vec<String>) {
+    let mut seen = std::collections::BTreeSet::new();
+    let names = block
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .chain(block.blocks.iter().map(|b| b.name.as_str()));
+    for name in names {
+        let path = format!("{prefix}{name}");
+        if !seen.insert(name) {
+            problems.push(format!("{path}: declared twice"));
+        }
+        let well_formed = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !well_formed {
+            problems.push(format!(
+                "{path}: names are lowercase letters, digits and underscores"
+            ));
+        }
+        if prefix.is_empty() && RESERVED.contains(&name) {
+            problems.push(format!("{path}: a name Terraform reserves"));
+        }
+    }
+    for a in &block.attributes {
+        check_attribute(a, prefix, problems);
+    }
+    for b in &block.blocks {
+        check_block(&b.block, &format!("{prefix}{}.", b.name), problems);
+    }
+}
+
+fn check_attribute(a: &Attribute, prefix: &str, problems: &mut Vec<String>) {
+    let path = format!("{prefix}{}", a.name);
+    match (a.required, a.optional, a.computed) {
+        (true, false, false) | (false, true, _) | (false, false, true) => {}
+        (false, false, false) => {
+            problems.push(format!("{path}: neither required, optional nor computed"));
+        }
+        _ => problems.push(format!("{path}: required cannot be optional or computed")),
+    }
+    if a.default.is_some() && !(a.optional && a.computed) {
+        problems.push(format!(
+            "{path}: a default needs an optional and computed attribute"
+        ));
+    }
+    if a.requires_replace && !(a.required || a.optional) {
+        problems.push(format!(
+            "{path}: requires_replace on a computed-only attribute, which configuration never changes"
+        ));
+    }
+    if let AttrType::Nested(_, inner) = &a.ty {
+        if inner.is_empty() {
+            problems.push(format!("{path}: a nested attribute without attributes"));
+        }
+        check_block(&Block::of(inner.clone()), &format!("{path}."), problems);
+    }
+}
 
 fn redact_block(block: &Block, value: &Value) -> Value {
     let Value::Object(attrs) = value else {
@@ -412,9 +498,41 @@ mod tests {
                         Attribute::string("name").required(),
                         Attribute::string("secret").required().sensitive(),
                     ],
-                ),
+                )
+                .optional(),
             ],
         )
+    }
+
+    #[test]
+    fn schema_mistakes_are_found_with_their_paths() {
+        assert_eq!(schema().check(), Ok(()));
+        let bad = Schema::new(
+            "bad",
+            vec![
+                Attribute::string("a").required().default("x"),
+                Attribute::string("b"),
+                Attribute::string("c").computed().requires_replace(),
+                Attribute::string("Count").optional(),
+                Attribute::string("count").optional(),
+                Attribute::string("d").optional(),
+                Attribute::string("d").optional(),
+                Attribute::nested("n", Nesting::List, vec![Attribute::string("x")]).optional(),
+            ],
+        );
+        assert_eq!(
+            bad.check(),
+            Err(vec![
+                "Count: names are lowercase letters, digits and underscores".to_string(),
+                "count: a name Terraform reserves".to_string(),
+                "d: declared twice".to_string(),
+                "a: required cannot be optional or computed".to_string(),
+                "b: neither required, optional nor computed".to_string(),
+                "c: requires_replace on a computed-only attribute, which configuration never changes"
+                    .to_string(),
+                "n.x: neither required, optional nor computed".to_string(),
+            ])
+        );
     }
 
     #[test]

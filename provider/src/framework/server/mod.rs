@@ -43,6 +43,9 @@ pub struct ProviderServer<P: Provider> {
     resources: HashMap<&'static str, Typed<dyn Resource<P::Client>>>,
     data_sources: HashMap<&'static str, Typed<dyn DataSource<P::Client>>>,
     list_resources: HashMap<&'static str, Typed<dyn ListResource<P::Client>>>,
+    /// Mistakes found in the schemas when the server was built (`Schema::check`),
+    /// reported by `GetProviderSchema` so that no command runs on a broken schema.
+    schema_problems: Vec<String>,
     client: RwLock<Option<Arc<P::Client>>>,
     stop: CancellationToken,
     timeout: Duration,
@@ -114,8 +117,12 @@ impl<P: Provider> ProviderServer<P> {
                 (typed.imp.type_name(), typed)
             })
             .collect();
+        let provider_schema = provider.schema();
+        let schema_problems =
+            schema_problems(&provider_schema, &resources, &data_sources, &list_resources);
         ProviderServer {
-            provider_schema: provider.schema(),
+            schema_problems,
+            provider_schema,
             provider,
             resources,
             data_sources,
@@ -293,6 +300,32 @@ impl<P: Provider> ProviderServer<P> {
             ),
         }
     }
+}
+
+/// Every mistake `Schema::check` finds in the provider's schemas, each prefixed
+/// with the type it belongs to.
+fn schema_problems<R: ?Sized, D: ?Sized, L: ?Sized>(
+    provider: &Schema,
+    resources: &HashMap<&'static str, Typed<R>>,
+    data_sources: &HashMap<&'static str, Typed<D>>,
+    list_resources: &HashMap<&'static str, Typed<L>>,
+) -> Vec<String> {
+    let named = std::iter::once(("provider", provider))
+        .chain(resources.iter().map(|(n, t)| (*n, &t.schema)))
+        .chain(data_sources.iter().map(|(n, t)| (*n, &t.schema)))
+        .chain(list_resources.iter().map(|(n, t)| (*n, &t.schema)));
+    let mut out: Vec<String> = named
+        .flat_map(|(name, schema)| {
+            schema
+                .check()
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |p| format!("{name}: {p}"))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// The identity of the object `state` describes, on the wire, for resources with an

@@ -61,7 +61,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                 .iter()
                 .map(|(n, d)| (n.to_string(), d.schema.to_proto()))
                 .collect(),
-            diagnostics: Vec::new(),
+            diagnostics: if self.schema_problems.is_empty() {
+                Vec::new()
+            } else {
+                Diagnostics::from(Diagnostic::error(
+                    "Invalid Provider Schema",
+                    format!(
+                        "This provider's schemas have mistakes, a bug in the provider: {}.",
+                        self.schema_problems.join("; ")
+                    ),
+                ))
+                .to_proto()
+            },
             provider_meta: None,
             server_capabilities: Some(capabilities()),
             functions: HashMap::new(),
