@@ -2,17 +2,18 @@
 //! `GET /policies?id=a,b,...` requests (each URL kept short enough for any proxy),
 //! and lookups (orgs, spaces, apps, domains) and policy answers are cached per
 //! provider process until a write touches them. `CLOUDGOV_READ_BATCHING=off` turns
-//! both off, for comparison.
+//! both off, for comparison. This module holds the batcher's and the cache's own
+//! state; the client hands the batcher a fetch function, so neither knows the other.
 
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
 
-use super::client::Client;
 use super::error::{Error, Result};
 use super::models::Policy;
 
@@ -23,6 +24,10 @@ const MAX_IDS_LEN: usize = 4000;
 
 type Waiter = (String, oneshot::Sender<Result<Vec<Policy>>>);
 
+/// Lists every policy involving any app of a comma-joined id list, in one request.
+pub type FetchPolicies =
+    Arc<dyn Fn(String) -> BoxFuture<'static, Result<Vec<Policy>>> + Send + Sync>;
+
 /// Coalesces concurrent policy reads.
 #[derive(Debug, Default)]
 pub struct PolicyBatcher {
@@ -30,23 +35,78 @@ pub struct PolicyBatcher {
 }
 
 impl PolicyBatcher {
-    /// Every policy involving `app`, from the cache or the next batch.
-    pub async fn get(client: &Client, app: &str) -> Result<Vec<Policy>> {
-        if let Some(p) = client.inner.cache.policies(app) {
+    /// Every policy involving `app`, from `cache` or the next batch, which `fetch`
+    /// reads and `cancel` ends early.
+    pub async fn get(
+        self: &Arc<Self>,
+        app: &str,
+        cache: &Arc<Cache>,
+        cancel: &CancellationToken,
+        fetch: FetchPolicies,
+    ) -> Result<Vec<Policy>> {
+        if let Some(p) = cache.policies(app) {
             return Ok(p);
         }
         let (tx, rx) = oneshot::channel();
         let schedule = {
-            let mut st = client.inner.batcher.state.lock().expect("batcher");
+            let mut st = self.state.lock().expect("batcher");
             st.0.push((app.to_string(), tx));
             !std::mem::replace(&mut st.1, true)
         };
         if schedule {
             // A task of its own, so that a reader that gives up never strands the
             // others waiting on this batch.
-            tokio::spawn(flush(client.clone()));
+            tokio::spawn(Arc::clone(self).flush(Arc::clone(cache), cancel.clone(), fetch));
         }
         rx.await.unwrap_or(Err(Error::Cancelled))
+    }
+
+    async fn flush(
+        self: Arc<Self>,
+        cache: Arc<Cache>,
+        cancel: CancellationToken,
+        fetch: FetchPolicies,
+    ) {
+        tokio::select! {
+            () = cancel.cancelled() => {}
+            () = tokio::time::sleep(WINDOW) => {}
+        }
+        let waiting = {
+            let mut st = self.state.lock().expect("batcher");
+            st.1 = false;
+            std::mem::take(&mut st.0)
+        };
+        let ids: BTreeSet<String> = waiting.iter().map(|(a, _)| a.clone()).collect();
+        let mut answers: BTreeMap<String, Result<Vec<Policy>>> = BTreeMap::new();
+        let chunks = chunk_ids(&ids);
+        tracing::debug!(
+            readers = waiting.len(),
+            apps = ids.len(),
+            requests = chunks.len(),
+            "batched policy read"
+        );
+        let results = futures::future::join_all(chunks.iter().map(|c| fetch(c.clone()))).await;
+        for (chunk, result) in chunks.iter().zip(results) {
+            for id in chunk.split(',') {
+                let answer = match &result {
+                    Ok(policies) => {
+                        let mine: Vec<Policy> = policies
+                            .iter()
+                            .filter(|p| p.involves(id))
+                            .cloned()
+                            .collect();
+                        cache.put_policies(id, mine.clone());
+                        Ok(mine)
+                    }
+                    Err(e) => Err(e.clone()),
+                };
+                answers.insert(id.to_string(), answer);
+            }
+        }
+        for (app, tx) in waiting {
+            let answer = answers.get(&app).cloned().unwrap_or(Err(Error::Cancelled));
+            let _ = tx.send(answer);
+        }
     }
 }
 
@@ -63,50 +123,6 @@ pub fn chunk_ids(ids: &BTreeSet<String>) -> Vec<String> {
         }
     }
     out
-}
-
-async fn flush(client: Client) {
-    let _ = client.inner.http.sleep(WINDOW).await;
-    let waiting = {
-        let mut st = client.inner.batcher.state.lock().expect("batcher");
-        st.1 = false;
-        std::mem::take(&mut st.0)
-    };
-    let ids: BTreeSet<String> = waiting.iter().map(|(a, _)| a.clone()).collect();
-    let mut answers: BTreeMap<String, Result<Vec<Policy>>> = BTreeMap::new();
-    let chunks = chunk_ids(&ids);
-    tracing::debug!(
-        readers = waiting.len(),
-        apps = ids.len(),
-        requests = chunks.len(),
-        "batched policy read"
-    );
-    let results = futures::future::join_all(chunks.iter().map(|c| {
-        let client = client.clone();
-        async move { client.list_policies(&[("id", c.as_str())]).await }
-    }))
-    .await;
-    for (chunk, result) in chunks.iter().zip(results) {
-        for id in chunk.split(',') {
-            let answer = match &result {
-                Ok(policies) => {
-                    let mine: Vec<Policy> = policies
-                        .iter()
-                        .filter(|p| p.involves(id))
-                        .cloned()
-                        .collect();
-                    client.inner.cache.put_policies(id, mine.clone());
-                    Ok(mine)
-                }
-                Err(e) => Err(e.clone()),
-            };
-            answers.insert(id.to_string(), answer);
-        }
-    }
-    for (app, tx) in waiting {
-        let answer = answers.get(&app).cloned().unwrap_or(Err(Error::Cancelled));
-        let _ = tx.send(answer);
-    }
 }
 
 /// Per-process caches.
@@ -142,37 +158,22 @@ impl Cache {
             cache.remove(&p.destination.id);
         }
     }
-}
 
-impl Client {
-    /// `fetch`'s answer, cached under `key` for this process when batching is on.
-    pub(super) async fn cached<T: Clone + Send + Sync + 'static>(
-        &self,
-        key: &str,
-        fetch: impl Future<Output = Result<T>>,
-    ) -> Result<T> {
-        if !self.inner.batching {
-            return fetch.await;
-        }
-        let hit = self
-            .inner
-            .cache
-            .lookups
+    /// A cached lookup answer of type `T`, if any.
+    pub fn lookup<T: Clone + Send + Sync + 'static>(&self, key: &str) -> Option<T> {
+        self.lookups
             .lock()
             .expect("cache")
             .get(key)
-            .and_then(|v| v.downcast_ref::<T>().cloned());
-        if let Some(v) = hit {
-            return Ok(v);
-        }
-        let v = fetch.await?;
-        self.inner
-            .cache
-            .lookups
+            .and_then(|v| v.downcast_ref::<T>().cloned())
+    }
+
+    /// Remembers a lookup answer.
+    pub fn store<T: Clone + Send + Sync + 'static>(&self, key: &str, v: T) {
+        self.lookups
             .lock()
             .expect("cache")
-            .insert(key.to_string(), Arc::new(v.clone()));
-        Ok(v)
+            .insert(key.to_string(), Arc::new(v));
     }
 }
 

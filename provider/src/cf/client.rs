@@ -12,9 +12,9 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{Credentials, TokenSource};
-use super::batch::{Cache, PolicyBatcher};
+use super::batch::{Cache, FetchPolicies, PolicyBatcher};
 use super::error::{Error, Result};
-use super::http::{Http, Request, Response, RetryPolicy, Trust};
+use super::http::{Http, Request, Response, RetryPolicy, Trust, backoff};
 use super::models::*;
 
 /// How to reach and log in to a platform.
@@ -77,8 +77,8 @@ pub(super) struct Inner {
     tokens: TokenSource,
     pub(super) batching: bool,
     job_timeout: Duration,
-    pub(super) batcher: PolicyBatcher,
-    pub(super) cache: Cache,
+    batcher: Arc<PolicyBatcher>,
+    cache: Arc<Cache>,
     /// Routes this process created, so that a second resource naming the same route
     /// in one run is told another resource owns it.
     created_routes: std::sync::Mutex<std::collections::HashSet<String>>,
@@ -192,8 +192,8 @@ impl Client {
                 tokens,
                 batching: config.batching,
                 job_timeout: config.job_timeout,
-                batcher: PolicyBatcher::default(),
-                cache: Cache::default(),
+                batcher: Arc::default(),
+                cache: Arc::default(),
                 created_routes: std::sync::Mutex::default(),
                 claims: std::sync::Mutex::default(),
             }),
@@ -337,6 +337,23 @@ impl Client {
 
     // ----- routes -----------------------------------------------------------------
 
+    /// `fetch`'s answer, cached under `key` for this process when batching is on.
+    async fn cached<T: Clone + Send + Sync + 'static>(
+        &self,
+        key: &str,
+        fetch: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        if !self.inner.batching {
+            return fetch.await;
+        }
+        if let Some(v) = self.inner.cache.lookup::<T>(key) {
+            return Ok(v);
+        }
+        let v = fetch.await?;
+        self.inner.cache.store(key, v.clone());
+        Ok(v)
+    }
+
     /// A route by GUID (None when it does not exist).
     pub async fn route(&self, guid: &str) -> Result<Option<Route>> {
         self.get_opt(&format!("/v3/routes/{guid}")).await
@@ -442,7 +459,7 @@ impl Client {
             if let Some(r) = self.find_route(host, domain_guid).await? {
                 return Ok(r);
             }
-            let delay = Duration::from_millis(100u64 << attempt.min(6));
+            let delay = backoff(Duration::from_millis(100), Duration::from_secs(6), attempt);
             if start.elapsed() + delay > budget {
                 return Err(Error::Timeout {
                     what: format!("creating route {host}"),
@@ -472,8 +489,9 @@ impl Client {
     /// Polls a job with backoff until it completes, fails, or the job timeout passes.
     pub async fn wait_for_job(&self, job_url: &str) -> Result<()> {
         let start = Instant::now();
-        let mut delay = Duration::from_millis(100);
+        let mut attempt = 0;
         loop {
+            attempt += 1;
             let job: Job = self.cc_json(Request::new(Method::GET, job_url)).await?;
             match job.state.as_str() {
                 "COMPLETE" => return Ok(()),
@@ -491,6 +509,7 @@ impl Client {
                 }
                 _ => {}
             }
+            let delay = backoff(Duration::from_millis(100), Duration::from_secs(5), attempt);
             if start.elapsed() + delay > self.inner.job_timeout {
                 return Err(Error::Timeout {
                     what: format!("the platform's {} job", job.operation),
@@ -499,7 +518,6 @@ impl Client {
                 });
             }
             self.inner.http.sleep(delay).await?;
-            delay = (delay * 2).min(Duration::from_secs(5));
         }
     }
 
@@ -642,7 +660,20 @@ impl Client {
         if !self.inner.batching {
             return self.list_policies(&[("id", app)]).await;
         }
-        PolicyBatcher::get(self, app).await
+        let client = self.clone();
+        let fetch: FetchPolicies = Arc::new(move |ids: String| {
+            let client = client.clone();
+            Box::pin(async move { client.list_policies(&[("id", ids.as_str())]).await })
+        });
+        self.inner
+            .batcher
+            .get(
+                app,
+                &self.inner.cache,
+                self.inner.http.cancellation(),
+                fetch,
+            )
+            .await
     }
 
     /// Creates policies (the platform ignores ones that exist).

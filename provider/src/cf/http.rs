@@ -150,6 +150,17 @@ const DEADLINE_MARGIN: Duration = Duration::from_secs(5);
 /// and then flakes.
 pub const FIRST_CONTACT_BUDGET: Duration = Duration::from_secs(6);
 
+/// The wait before retry number `attempt` (from 1): exponential from `initial`,
+/// capped at `max`, with jitter between half and all of it so that many waiting
+/// callers do not come back at once. Every retry loop of the client uses it: requests
+/// here, route creation after a lost answer, and job polling.
+pub fn backoff(initial: Duration, max: Duration, attempt: u32) -> Duration {
+    let exp = initial.saturating_mul(1u32 << attempt.clamp(1, 17).saturating_sub(1));
+    let cap = exp.min(max);
+    let ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
+    Duration::from_millis(rand::rng().random_range(ms / 2..=ms.max(1)))
+}
+
 /// The transport.
 #[derive(Debug)]
 pub struct Http {
@@ -585,14 +596,7 @@ impl Http {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .retry
-            .initial
-            .saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
-        let cap = exp.min(self.retry.max_delay);
-        // Full jitter between half and all of the capped delay.
-        let ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(rand::rng().random_range(ms / 2..=ms.max(1)))
+        backoff(self.retry.initial, self.retry.max_delay, attempt)
     }
 
     /// Sleeps, unless cancelled first.
@@ -616,6 +620,21 @@ mod tests {
         let path = dir.join("private-ca.pem");
         std::fs::write(&path, cert.pem()).expect("write");
         (path, cert.der().clone())
+    }
+
+    #[test]
+    fn backoff_grows_to_its_cap_with_jitter() {
+        let (initial, max) = (Duration::from_millis(100), Duration::from_secs(5));
+        for attempt in 1..=20 {
+            let d = backoff(initial, max, attempt);
+            let full = initial
+                .saturating_mul(1u32 << (attempt.min(17) - 1))
+                .min(max);
+            assert!(
+                d >= full / 2 && d <= full,
+                "attempt {attempt}: {d:?} of {full:?}"
+            );
+        }
     }
 
     /// `SSL_CERT_FILE` and `SSL_CERT_DIR` each add to the system store.

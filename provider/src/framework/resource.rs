@@ -11,26 +11,25 @@ use super::diag::{AttributePath, Diagnostic, Diagnostics};
 use super::schema::Schema;
 use super::value::Value;
 
-/// What every operation gets: the client built by `configure`, and a token that is
-/// cancelled when Terraform asks the provider to stop (Ctrl-C, `StopProvider`).
+/// What every operation gets: the client built by `configure`. Stopping has one
+/// route: the token `Provider::configure` receives, cancelled when Terraform asks the
+/// provider to stop (Ctrl-C, `StopProvider`), which the client observes.
 pub struct Ctx<C> {
     client: Option<Arc<C>>,
-    cancel: CancellationToken,
 }
 
 impl<C> std::fmt::Debug for Ctx<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ctx")
             .field("configured", &self.client.is_some())
-            .field("cancelled", &self.cancel.is_cancelled())
             .finish()
     }
 }
 
 impl<C> Ctx<C> {
     /// A context with this client (None before the provider is configured).
-    pub fn new(client: Option<Arc<C>>, cancel: CancellationToken) -> Ctx<C> {
-        Ctx { client, cancel }
+    pub fn new(client: Option<Arc<C>>) -> Ctx<C> {
+        Ctx { client }
     }
 
     /// The configured client, or an error diagnostic saying the provider was used
@@ -44,11 +43,6 @@ impl<C> Ctx<C> {
                  known (apply their resources first with -target) and try again.",
             )
         })
-    }
-
-    /// Cancelled when Terraform asks the provider to stop. Long waits select on it.
-    pub fn cancellation(&self) -> &CancellationToken {
-        &self.cancel
     }
 }
 

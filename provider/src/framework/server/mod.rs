@@ -141,7 +141,7 @@ impl<P: Provider> ProviderServer<P> {
 
     fn ctx(&self) -> Ctx<P::Client> {
         let client = self.client.read().expect("client lock poisoned").clone();
-        Ctx::new(client, self.stop.clone())
+        Ctx::new(client)
     }
 
     fn resource(&self, name: &str) -> Result<&Typed<dyn Resource<P::Client>>, Diagnostics> {

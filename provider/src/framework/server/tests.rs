@@ -318,8 +318,9 @@ async fn validation_diagnostics_carry_the_attribute_path() {
 }
 
 #[tokio::test]
-async fn destroy_plans_null_and_stop_cancels_the_context() {
-    let s = server();
+async fn destroy_plans_null_and_stop_cancels_the_clients_token() {
+    let stop = CancellationToken::new();
+    let s = ProviderServer::new(TestProvider, stop.clone());
     let p = s
         .plan_resource_change(Request::new(pb::plan_resource_change::Request {
             type_name: "test_thing".into(),
@@ -332,12 +333,12 @@ async fn destroy_plans_null_and_stop_cancels_the_context() {
         .unwrap()
         .into_inner();
     assert!(decoded(&p.planned_state).is_null());
-    let ctx = s.ctx();
-    assert!(!ctx.cancellation().is_cancelled());
+    // The one cancellation route: the token `configure` hands to the client.
+    assert!(!stop.is_cancelled());
     s.stop_provider(Request::new(pb::stop_provider::Request {}))
         .await
         .unwrap();
-    assert!(ctx.cancellation().is_cancelled());
+    assert!(stop.is_cancelled());
 }
 
 #[tokio::test]
