@@ -302,6 +302,20 @@ impl<P: Provider> ProviderServer<P> {
     }
 }
 
+/// A type found by name, with values of its schema decoded from the request: the
+/// "find the type, decode" every handler starts with, in one place.
+fn with_values<'a, T: ?Sized, const N: usize>(
+    found: Result<&'a Typed<T>, Diagnostics>,
+    values: [(Option<&pb::DynamicValue>, &str); N],
+) -> Result<(&'a Typed<T>, [Value; N]), Diagnostics> {
+    let t = found?;
+    let mut out: [Value; N] = std::array::from_fn(|_| Value::Null);
+    for (slot, (dv, what)) in out.iter_mut().zip(values) {
+        *slot = decode(dv, &t.ty, what)?;
+    }
+    Ok((t, out))
+}
+
 /// Every mistake `Schema::check` finds in the provider's schemas, each prefixed
 /// with the type it belongs to.
 fn schema_problems<R: ?Sized, D: ?Sized, L: ?Sized>(

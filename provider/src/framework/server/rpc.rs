@@ -122,9 +122,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         let mut diags = Diagnostics::new();
         let req = req.into_inner();
-        let r = tryd!(self.resource(&req.type_name), diags, resp);
-        let config = tryd!(
-            decode(req.config.as_ref(), &r.ty, "resource configuration"),
+        let (r, [config]) = tryd!(
+            with_values(
+                self.resource(&req.type_name),
+                [(req.config.as_ref(), "resource configuration")]
+            ),
             diags,
             resp
         );
@@ -154,9 +156,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         let mut diags = Diagnostics::new();
         let req = req.into_inner();
-        let d = tryd!(self.data_source(&req.type_name), diags, resp);
-        let config = tryd!(
-            decode(req.config.as_ref(), &d.ty, "data source configuration"),
+        let (d, [config]) = tryd!(
+            with_values(
+                self.data_source(&req.type_name),
+                [(req.config.as_ref(), "data source configuration")]
+            ),
             diags,
             resp
         );
@@ -316,9 +320,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             new_identity: None,
         };
         let mut diags = Diagnostics::new();
-        let r = tryd!(self.resource(&req.type_name), diags, resp);
-        let state = tryd!(
-            decode(req.current_state.as_ref(), &r.ty, "current state"),
+        let (r, [state]) = tryd!(
+            with_values(
+                self.resource(&req.type_name),
+                [(req.current_state.as_ref(), "current state")]
+            ),
             diags,
             resp
         );
@@ -356,19 +362,15 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         let mut diags = Diagnostics::new();
         let req = req.into_inner();
-        let r = tryd!(self.resource(&req.type_name), diags, resp);
-        let prior = tryd!(
-            decode(req.prior_state.as_ref(), &r.ty, "prior state"),
-            diags,
-            resp
-        );
-        let proposed = tryd!(
-            decode(req.proposed_new_state.as_ref(), &r.ty, "proposed new state"),
-            diags,
-            resp
-        );
-        let config = tryd!(
-            decode(req.config.as_ref(), &r.ty, "configuration"),
+        let (r, [prior, proposed, config]) = tryd!(
+            with_values(
+                self.resource(&req.type_name),
+                [
+                    (req.prior_state.as_ref(), "prior state"),
+                    (req.proposed_new_state.as_ref(), "proposed new state"),
+                    (req.config.as_ref(), "configuration")
+                ]
+            ),
             diags,
             resp
         );
@@ -423,19 +425,15 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             ..Default::default()
         };
         let mut diags = Diagnostics::new();
-        let r = tryd!(self.resource(&req.type_name), diags, resp);
-        let prior = tryd!(
-            decode(req.prior_state.as_ref(), &r.ty, "prior state"),
-            diags,
-            resp
-        );
-        let planned = tryd!(
-            decode(req.planned_state.as_ref(), &r.ty, "planned state"),
-            diags,
-            resp
-        );
-        let config = tryd!(
-            decode(req.config.as_ref(), &r.ty, "configuration"),
+        let (r, [prior, planned, config]) = tryd!(
+            with_values(
+                self.resource(&req.type_name),
+                [
+                    (req.prior_state.as_ref(), "prior state"),
+                    (req.planned_state.as_ref(), "planned state"),
+                    (req.config.as_ref(), "configuration")
+                ]
+            ),
             diags,
             resp
         );
@@ -578,9 +576,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         let mut diags = Diagnostics::new();
         let req = req.into_inner();
-        let d = tryd!(self.data_source(&req.type_name), diags, resp);
-        let config = tryd!(
-            decode(req.config.as_ref(), &d.ty, "data source configuration"),
+        let (d, [config]) = tryd!(
+            with_values(
+                self.data_source(&req.type_name),
+                [(req.config.as_ref(), "data source configuration")]
+            ),
             diags,
             resp
         );
@@ -628,9 +628,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         };
         let mut diags = Diagnostics::new();
         let req = req.into_inner();
-        let l = tryd!(self.list_resource_type(&req.type_name), diags, resp);
-        let config = tryd!(
-            decode(req.config.as_ref(), &l.ty, "list configuration"),
+        let (l, [config]) = tryd!(
+            with_values(
+                self.list_resource_type(&req.type_name),
+                [(req.config.as_ref(), "list configuration")]
+            ),
             diags,
             resp
         );
