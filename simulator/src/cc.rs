@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::bodies::{self, Metadata, ToOne};
 use crate::faults::FailJob;
 use crate::json::{self, Query, filter_by};
 use crate::model::{Actor, CcError, NewDestination, NewRoute, State, TokenProblem};
@@ -227,12 +228,9 @@ pub async fn list_apps(AxState(shared): Shr, headers: HeaderMap, RawQuery(raw): 
 pub async fn create_app(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
     let mut state = shared.lock();
     let actor = auth(&state, &headers)?;
-    let v = parse_body(&body)?;
-    let name = v["name"].as_str().unwrap_or_default();
-    let space = v["relationships"]["space"]["data"]["guid"]
-        .as_str()
-        .unwrap_or_default();
-    let app = state.create_app(&actor, name, space)?;
+    let b: bodies::NewAppBody = bodies::read(parse_body(&body)?);
+    let space = ToOne::guid(b.relationships.as_ref().and_then(|r| r.space.as_ref()));
+    let app = state.create_app(&actor, b.name.as_deref().unwrap_or_default(), &space)?;
     Ok(created(json::app(&shared.base_url(), &app)))
 }
 
@@ -328,38 +326,23 @@ pub async fn list_routes(
     }))?))
 }
 
-fn string_map(v: &Value) -> BTreeMap<String, Option<String>> {
-    v.as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// `POST /v3/routes`.
 pub async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
     let mut state = shared.lock();
     let actor = auth(&state, &headers)?;
-    let v = parse_body(&body)?;
+    let b: bodies::RouteBody = bodies::read(parse_body(&body)?);
     let keep = |m: BTreeMap<String, Option<String>>| {
         m.into_iter().filter_map(|(k, v)| Some((k, v?))).collect()
     };
+    let rel = b.relationships.as_ref();
     let req = NewRoute {
-        host: v["host"].as_str().unwrap_or_default().to_string(),
-        path: v["path"].as_str().unwrap_or_default().to_string(),
-        port: v["port"].as_u64().and_then(|p| u32::try_from(p).ok()),
-        space_guid: v["relationships"]["space"]["data"]["guid"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        domain_guid: v["relationships"]["domain"]["data"]["guid"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        labels: keep(string_map(&v["metadata"]["labels"])),
-        annotations: keep(string_map(&v["metadata"]["annotations"])),
+        host: b.host.clone().unwrap_or_default(),
+        path: b.path.clone().unwrap_or_default(),
+        port: b.port.and_then(|p| u32::try_from(p).ok()),
+        space_guid: ToOne::guid(rel.and_then(|r| r.space.as_ref())),
+        domain_guid: ToOne::guid(rel.and_then(|r| r.domain.as_ref())),
+        labels: keep(Metadata::labels(b.metadata.as_ref())),
+        annotations: keep(Metadata::annotations(b.metadata.as_ref())),
     };
     let route = state.create_route(&actor, req)?;
     Ok(created(json::route(&shared.base_url(), &state, &route)))
@@ -386,13 +369,13 @@ pub async fn patch_route(
 ) -> Reply {
     let mut state = shared.lock();
     let actor = auth(&state, &headers)?;
-    let v = parse_body(&body)?;
-    let route = (state.patch_route(
+    let b: bodies::RouteBody = bodies::read(parse_body(&body)?);
+    let route = state.patch_route(
         &actor,
         &guid,
-        string_map(&v["metadata"]["labels"]),
-        string_map(&v["metadata"]["annotations"]),
-    ))?;
+        Metadata::labels(b.metadata.as_ref()),
+        Metadata::annotations(b.metadata.as_ref()),
+    )?;
     Ok(ok(json::route(&shared.base_url(), &state, &route)))
 }
 
@@ -417,11 +400,15 @@ fn parse_destinations(v: &Value) -> Result<Vec<NewDestination>, CcError> {
     })?;
     Ok(list
         .iter()
-        .map(|d| NewDestination {
-            app_guid: d["app"]["guid"].as_str().unwrap_or_default().to_string(),
-            process_type: d["app"]["process"]["type"].as_str().map(str::to_string),
-            port: d["port"].as_i64(),
-            protocol: d["protocol"].as_str().map(str::to_string),
+        .map(|d| {
+            let d: bodies::DestinationBody = bodies::read(d.clone());
+            let app = d.app.unwrap_or_default();
+            NewDestination {
+                app_guid: app.guid.unwrap_or_default(),
+                process_type: app.process.and_then(|p| p.kind),
+                port: d.port,
+                protocol: d.protocol,
+            }
         })
         .collect())
 }

@@ -7,6 +7,7 @@
 //! control API; `server` wires it together (`router`, `Simulator::start`, `Handle`).
 
 pub mod admin;
+pub mod bodies;
 pub mod cc;
 pub mod cli;
 pub mod faults;

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::bodies::{self, PolicyBody};
 use crate::json::Query;
 use crate::model::{Actor, Policy, PolicyInput, State, TokenProblem};
 use crate::server::Shared;
@@ -105,22 +106,20 @@ fn parse(body: &str) -> Result<Vec<PolicyInput>, Response> {
     Ok(list
         .iter()
         .map(|p| {
-            let d = &p["destination"];
-            let start = d["ports"]["start"]
-                .as_i64()
-                .or_else(|| d["port"].as_i64())
-                .unwrap_or(0);
-            let end = d["ports"]["end"]
-                .as_i64()
-                .or_else(|| d["port"].as_i64())
-                .unwrap_or(0);
+            let p: PolicyBody = bodies::read(p.clone());
+            let source = p.source.unwrap_or_default();
+            let d = p.destination.unwrap_or_default();
+            let ports = d.ports.as_ref();
+            let start = ports.and_then(|r| r.start).or(d.port).unwrap_or(0);
+            let end = ports.and_then(|r| r.end).or(d.port).unwrap_or(0);
             PolicyInput {
-                source: p["source"]["id"].as_str().unwrap_or_default().to_string(),
-                destination: d["id"].as_str().unwrap_or_default().to_string(),
-                protocol: d["protocol"].as_str().unwrap_or_default().to_string(),
+                source: source.id.unwrap_or_default(),
+                destination: d.id.clone().unwrap_or_default(),
+                protocol: d.protocol.clone().unwrap_or_default(),
                 start,
                 end,
-                tagged: !p["source"]["tag"].is_null() || !d["tag"].is_null(),
+                tagged: source.tag.is_some_and(|t| !t.is_null())
+                    || d.tag.as_ref().is_some_and(|t| !t.is_null()),
             }
         })
         .collect())

@@ -1,0 +1,197 @@
+//! Request bodies as typed structs, read the lenient way the platform's handlers
+//! were written here before: a field of the wrong type reads as absent, and the rules
+//! in `model` then answer as the platform does (a missing or non-string host is
+//! "invalid", not a parse error). A body that is not an object reads as every field
+//! absent. JSON that does not parse at all is refused before these are read.
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// A field of type `T`, or absent when the JSON holds another type.
+fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
+}
+
+/// Reads a parsed body as `T`, every field absent when it is not an object.
+pub fn read<T: DeserializeOwned + Default>(v: Value) -> T {
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+/// `{"guid": "..."}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct GuidRef {
+    /// The GUID.
+    #[serde(default, deserialize_with = "lenient")]
+    pub guid: Option<String>,
+}
+
+/// `{"data": {"guid": "..."}}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ToOne {
+    /// The target.
+    #[serde(default, deserialize_with = "lenient")]
+    pub data: Option<GuidRef>,
+}
+
+impl ToOne {
+    /// The GUID, or "".
+    pub fn guid(rel: Option<&ToOne>) -> String {
+        rel.and_then(|r| r.data.as_ref())
+            .and_then(|d| d.guid.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// `relationships` of an app or a route.
+#[derive(Debug, Default, Deserialize)]
+pub struct Relationships {
+    /// The space.
+    #[serde(default, deserialize_with = "lenient")]
+    pub space: Option<ToOne>,
+    /// The domain (routes).
+    #[serde(default, deserialize_with = "lenient")]
+    pub domain: Option<ToOne>,
+}
+
+/// `metadata`: labels and annotations; a value that is not a string (such as
+/// `null`, which removes the key in a PATCH) reads as None.
+#[derive(Debug, Default, Deserialize)]
+pub struct Metadata {
+    /// Labels.
+    #[serde(default, deserialize_with = "lenient")]
+    pub labels: Option<BTreeMap<String, Value>>,
+    /// Annotations.
+    #[serde(default, deserialize_with = "lenient")]
+    pub annotations: Option<BTreeMap<String, Value>>,
+}
+
+fn strings(m: Option<&BTreeMap<String, Value>>) -> BTreeMap<String, Option<String>> {
+    m.map(|m| {
+        m.iter()
+            .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+impl Metadata {
+    /// Labels, each with its text or None.
+    pub fn labels(meta: Option<&Metadata>) -> BTreeMap<String, Option<String>> {
+        strings(meta.and_then(|m| m.labels.as_ref()))
+    }
+
+    /// Annotations, each with its text or None.
+    pub fn annotations(meta: Option<&Metadata>) -> BTreeMap<String, Option<String>> {
+        strings(meta.and_then(|m| m.annotations.as_ref()))
+    }
+}
+
+/// `POST /v3/apps`.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewAppBody {
+    /// Name.
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+    /// Space.
+    #[serde(default, deserialize_with = "lenient")]
+    pub relationships: Option<Relationships>,
+}
+
+/// `POST /v3/routes`, and the metadata of `PATCH /v3/routes/:guid`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RouteBody {
+    /// Host.
+    #[serde(default, deserialize_with = "lenient")]
+    pub host: Option<String>,
+    /// Path.
+    #[serde(default, deserialize_with = "lenient")]
+    pub path: Option<String>,
+    /// Port (TCP routes).
+    #[serde(default, deserialize_with = "lenient")]
+    pub port: Option<u64>,
+    /// Space and domain.
+    #[serde(default, deserialize_with = "lenient")]
+    pub relationships: Option<Relationships>,
+    /// Labels and annotations.
+    #[serde(default, deserialize_with = "lenient")]
+    pub metadata: Option<Metadata>,
+}
+
+/// A destination's `app`.
+#[derive(Debug, Default, Deserialize)]
+pub struct DestinationApp {
+    /// App GUID.
+    #[serde(default, deserialize_with = "lenient")]
+    pub guid: Option<String>,
+    /// `{"type": "web"}`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub process: Option<ProcessRef>,
+}
+
+/// `{"type": "..."}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ProcessRef {
+    /// Process type.
+    #[serde(rename = "type", default, deserialize_with = "lenient")]
+    pub kind: Option<String>,
+}
+
+/// One destination of `POST`/`PATCH /v3/routes/:guid/destinations`.
+#[derive(Debug, Default, Deserialize)]
+pub struct DestinationBody {
+    /// The app and process.
+    #[serde(default, deserialize_with = "lenient")]
+    pub app: Option<DestinationApp>,
+    /// Port.
+    #[serde(default, deserialize_with = "lenient")]
+    pub port: Option<i64>,
+    /// Protocol.
+    #[serde(default, deserialize_with = "lenient")]
+    pub protocol: Option<String>,
+}
+
+/// A policy's source or destination in a policy-server body.
+#[derive(Debug, Default, Deserialize)]
+pub struct PolicyEnd {
+    /// App id.
+    #[serde(default, deserialize_with = "lenient")]
+    pub id: Option<String>,
+    /// Protocol (destination).
+    #[serde(default, deserialize_with = "lenient")]
+    pub protocol: Option<String>,
+    /// One port (v0).
+    #[serde(default, deserialize_with = "lenient")]
+    pub port: Option<i64>,
+    /// A range.
+    #[serde(default, deserialize_with = "lenient")]
+    pub ports: Option<PortsBody>,
+    /// A tag, which the policy server refuses.
+    #[serde(default)]
+    pub tag: Option<Value>,
+}
+
+/// `{"start": 1, "end": 2}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct PortsBody {
+    /// First.
+    #[serde(default, deserialize_with = "lenient")]
+    pub start: Option<i64>,
+    /// Last.
+    #[serde(default, deserialize_with = "lenient")]
+    pub end: Option<i64>,
+}
+
+/// One policy of a policy-server body.
+#[derive(Debug, Default, Deserialize)]
+pub struct PolicyBody {
+    /// Source.
+    #[serde(default, deserialize_with = "lenient")]
+    pub source: Option<PolicyEnd>,
+    /// Destination.
+    #[serde(default, deserialize_with = "lenient")]
+    pub destination: Option<PolicyEnd>,
+}
