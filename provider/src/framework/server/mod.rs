@@ -302,6 +302,67 @@ impl<P: Provider> ProviderServer<P> {
     }
 }
 
+/// What the three kinds of type share for `Validate*Config`: checking a
+/// configuration that may hold unknown values.
+#[async_trait::async_trait]
+trait Validates: Send + Sync {
+    async fn check(&self, config: &Value, diags: &mut Diagnostics);
+}
+
+#[async_trait::async_trait]
+impl<C: 'static> Validates for dyn Resource<C> {
+    async fn check(&self, config: &Value, diags: &mut Diagnostics) {
+        self.validate(config, diags).await;
+    }
+}
+
+#[async_trait::async_trait]
+impl<C: 'static> Validates for dyn DataSource<C> {
+    async fn check(&self, config: &Value, diags: &mut Diagnostics) {
+        self.validate(config, diags).await;
+    }
+}
+
+#[async_trait::async_trait]
+impl<C: 'static> Validates for dyn ListResource<C> {
+    async fn check(&self, config: &Value, diags: &mut Diagnostics) {
+        self.validate(config, diags).await;
+    }
+}
+
+impl<P: Provider> ProviderServer<P> {
+    /// The one validation path: find the type, decode the configuration with its
+    /// schema, run its checks under the guard, then the framework's own (`timeouts`).
+    async fn validate_config<T: ?Sized + Validates>(
+        &self,
+        found: Result<&Typed<T>, Diagnostics>,
+        config: Option<&pb::DynamicValue>,
+        rpc: &'static str,
+        type_name: &str,
+    ) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        let (t, [config]) = match with_values(found, [(config, "configuration")]) {
+            Ok(found) => found,
+            Err(d) => return d,
+        };
+        let span = info_span!("validate", tf_rpc = rpc, tf_type = %type_name);
+        let ((), d) = self
+            .guarded(
+                "validation",
+                (),
+                t.imp.check(&config, &mut diags).instrument(span),
+            )
+            .await;
+        diags.extend(d);
+        if t.schema.has_timeouts() {
+            for d in timeouts::validate(&config) {
+                diags.push(d);
+            }
+        }
+        diags
+    }
+}
+
 /// A type found by name, with values of its schema decoded from the request: the
 /// "find the type, decode" every handler starts with, in one place.
 fn with_values<'a, T: ?Sized, const N: usize>(

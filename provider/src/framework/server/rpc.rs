@@ -117,58 +117,38 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         &self,
         req: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
-        let resp = |diagnostics: Diagnostics| pb::validate_resource_config::Response {
-            diagnostics: diagnostics.to_proto(),
-        };
-        let mut diags = Diagnostics::new();
         let req = req.into_inner();
-        let (r, [config]) = tryd!(
-            with_values(
-                self.resource(&req.type_name),
-                [(req.config.as_ref(), "resource configuration")]
-            ),
-            diags,
-            resp
-        );
-        let span = info_span!("validate", tf_rpc = "ValidateResourceConfig", tf_resource_type = %req.type_name);
-        let ((), d) = self
-            .guarded(
-                "validation",
-                (),
-                r.imp.validate(&config, &mut diags).instrument(span),
+        let found = self.resource(&req.type_name);
+        let diags = self
+            .validate_config(
+                found,
+                req.config.as_ref(),
+                "ValidateResourceConfig",
+                &req.type_name,
             )
             .await;
-        diags.extend(d);
-        if r.schema.has_timeouts() {
-            for d in timeouts::validate(&config) {
-                diags.push(d);
-            }
-        }
-        Ok(Response::new(resp(diags)))
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn validate_data_resource_config(
         &self,
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
-        let resp = |diagnostics: Diagnostics| pb::validate_data_resource_config::Response {
-            diagnostics: diagnostics.to_proto(),
-        };
-        let mut diags = Diagnostics::new();
         let req = req.into_inner();
-        let (d, [config]) = tryd!(
-            with_values(
-                self.data_source(&req.type_name),
-                [(req.config.as_ref(), "data source configuration")]
-            ),
-            diags,
-            resp
-        );
-        let ((), extra) = self
-            .guarded("validation", (), d.imp.validate(&config, &mut diags))
+        let found = self.data_source(&req.type_name);
+        let diags = self
+            .validate_config(
+                found,
+                req.config.as_ref(),
+                "ValidateDataResourceConfig",
+                &req.type_name,
+            )
             .await;
-        diags.extend(extra);
-        Ok(Response::new(resp(diags)))
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -623,24 +603,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         &self,
         req: Request<pb::validate_list_resource_config::Request>,
     ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
-        let resp = |diagnostics: Diagnostics| pb::validate_list_resource_config::Response {
-            diagnostics: diagnostics.to_proto(),
-        };
-        let mut diags = Diagnostics::new();
         let req = req.into_inner();
-        let (l, [config]) = tryd!(
-            with_values(
-                self.list_resource_type(&req.type_name),
-                [(req.config.as_ref(), "list configuration")]
-            ),
-            diags,
-            resp
-        );
-        let ((), d) = self
-            .guarded("validation", (), l.imp.validate(&config, &mut diags))
+        let found = self.list_resource_type(&req.type_name);
+        let diags = self
+            .validate_config(
+                found,
+                req.config.as_ref(),
+                "ValidateListResourceConfig",
+                &req.type_name,
+            )
             .await;
-        diags.extend(d);
-        Ok(Response::new(resp(diags)))
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn get_functions(
