@@ -5,7 +5,7 @@
 use crate::framework::{AttributePath, Diagnostic, Value};
 
 /// True for the platform's GUID shape: 8-4-4-4-12 hexadecimal digits.
-pub fn is_guid(s: &str) -> bool {
+pub(crate) fn is_guid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -17,7 +17,7 @@ pub fn is_guid(s: &str) -> bool {
 /// A diagnostic at `path` when `value` is a known string that is empty or not a
 /// GUID. `what` names the object (`"app"`, `"space"`, `"organization"`), `attr` the
 /// argument, and `lead` (such as "Destination 2: ") starts the text.
-pub fn guid(
+pub(crate) fn guid(
     value: &Value,
     attr: &str,
     what: &str,

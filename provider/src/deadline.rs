@@ -12,12 +12,12 @@ tokio::task_local! {
 }
 
 /// Runs `f` with a deadline `limit` from now.
-pub async fn within<F: Future>(limit: Duration, f: F) -> F::Output {
+pub(crate) async fn within<F: Future>(limit: Duration, f: F) -> F::Output {
     DEADLINE.scope(Instant::now() + limit, f).await
 }
 
 /// Time left before the deadline of the operation in progress, if it has one.
-pub fn remaining() -> Option<Duration> {
+pub(crate) fn remaining() -> Option<Duration> {
     DEADLINE
         .try_with(|d| d.saturating_duration_since(Instant::now()))
         .ok()

@@ -195,7 +195,7 @@ fn fill_template(root: &Path, text: &str, provider_schema: &str) -> Result<Strin
 }
 
 /// Every documentation file, by path relative to the repository root.
-pub fn render_all(root: &Path) -> Result<BTreeMap<String, String>, String> {
+pub(crate) fn render_all(root: &Path) -> Result<BTreeMap<String, String>, String> {
     let p = CloudGov;
     let mut files = BTreeMap::new();
     for r in p.resources() {

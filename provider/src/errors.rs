@@ -34,7 +34,7 @@ fn advice(err: &Error) -> &'static str {
 }
 
 /// An error diagnostic for a failed call.
-pub fn diagnostic(summary: &str, err: &Error) -> Diagnostic {
+pub(crate) fn diagnostic(summary: &str, err: &Error) -> Diagnostic {
     let advice = advice(err);
     let detail = if advice.is_empty() {
         format!("{err}.")
@@ -46,14 +46,14 @@ pub fn diagnostic(summary: &str, err: &Error) -> Diagnostic {
 
 /// An error diagnostic for a failed call about a named object: `what` (such as
 /// "Route backend.apps.internal (GUID) was not deleted") leads the detail.
-pub fn diagnostic_about(summary: &str, what: &str, err: &Error) -> Diagnostic {
+pub(crate) fn diagnostic_about(summary: &str, what: &str, err: &Error) -> Diagnostic {
     let mut d = diagnostic(summary, err);
     d.detail = format!("{what}: {}", d.detail);
     d
 }
 
 /// The attribute a login failure points at.
-pub fn auth_attribute(mode: AuthMode) -> AttributePath {
+pub(crate) fn auth_attribute(mode: AuthMode) -> AttributePath {
     AttributePath::root(match mode {
         AuthMode::Password => "password",
         AuthMode::ClientCredentials => "client_secret",

@@ -8,13 +8,14 @@
 //! leaf every layer may use: the time limit of the operation in progress.
 
 pub mod cf;
-pub mod checks;
-pub mod data_sources;
-pub mod deadline;
-pub mod docs;
-pub mod errors;
+pub(crate) mod checks;
+pub(crate) mod data_sources;
+pub(crate) mod deadline;
+#[cfg(test)]
+mod docs;
+pub(crate) mod errors;
 pub mod framework;
-pub mod list_resources;
+pub(crate) mod list_resources;
 pub mod plugin;
 pub mod provider;
-pub mod resources;
+pub(crate) mod resources;

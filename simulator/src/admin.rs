@@ -19,7 +19,7 @@ use crate::server::Shared;
 type Shr = AxState<Arc<Shared>>;
 
 /// The `/_sim` routes.
-pub fn router() -> Router<Arc<Shared>> {
+pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/stats", get(stats).delete(reset_stats))
         .route("/state", get(state))

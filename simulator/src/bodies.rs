@@ -17,13 +17,13 @@ fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Optio
 }
 
 /// Reads a parsed body as `T`, every field absent when it is not an object.
-pub fn read<T: DeserializeOwned + Default>(v: Value) -> T {
+pub(crate) fn read<T: DeserializeOwned + Default>(v: Value) -> T {
     serde_json::from_value(v).unwrap_or_default()
 }
 
 /// `{"guid": "..."}`.
 #[derive(Debug, Default, Deserialize)]
-pub struct GuidRef {
+pub(crate) struct GuidRef {
     /// The GUID.
     #[serde(default, deserialize_with = "lenient")]
     pub guid: Option<String>,
@@ -31,7 +31,7 @@ pub struct GuidRef {
 
 /// `{"data": {"guid": "..."}}`.
 #[derive(Debug, Default, Deserialize)]
-pub struct ToOne {
+pub(crate) struct ToOne {
     /// The target.
     #[serde(default, deserialize_with = "lenient")]
     pub data: Option<GuidRef>,
@@ -39,7 +39,7 @@ pub struct ToOne {
 
 impl ToOne {
     /// The GUID, or "".
-    pub fn guid(rel: Option<&ToOne>) -> String {
+    pub(crate) fn guid(rel: Option<&ToOne>) -> String {
         rel.and_then(|r| r.data.as_ref())
             .and_then(|d| d.guid.clone())
             .unwrap_or_default()
@@ -48,7 +48,7 @@ impl ToOne {
 
 /// `relationships` of an app or a route.
 #[derive(Debug, Default, Deserialize)]
-pub struct Relationships {
+pub(crate) struct Relationships {
     /// The space.
     #[serde(default, deserialize_with = "lenient")]
     pub space: Option<ToOne>,
@@ -60,7 +60,7 @@ pub struct Relationships {
 /// `metadata`: labels and annotations; a value that is not a string (such as
 /// `null`, which removes the key in a PATCH) reads as None.
 #[derive(Debug, Default, Deserialize)]
-pub struct Metadata {
+pub(crate) struct Metadata {
     /// Labels.
     #[serde(default, deserialize_with = "lenient")]
     pub labels: Option<BTreeMap<String, Value>>,
@@ -80,19 +80,19 @@ fn strings(m: Option<&BTreeMap<String, Value>>) -> BTreeMap<String, Option<Strin
 
 impl Metadata {
     /// Labels, each with its text or None.
-    pub fn labels(meta: Option<&Metadata>) -> BTreeMap<String, Option<String>> {
+    pub(crate) fn labels(meta: Option<&Metadata>) -> BTreeMap<String, Option<String>> {
         strings(meta.and_then(|m| m.labels.as_ref()))
     }
 
     /// Annotations, each with its text or None.
-    pub fn annotations(meta: Option<&Metadata>) -> BTreeMap<String, Option<String>> {
+    pub(crate) fn annotations(meta: Option<&Metadata>) -> BTreeMap<String, Option<String>> {
         strings(meta.and_then(|m| m.annotations.as_ref()))
     }
 }
 
 /// `POST /v3/apps`.
 #[derive(Debug, Default, Deserialize)]
-pub struct NewAppBody {
+pub(crate) struct NewAppBody {
     /// Name.
     #[serde(default, deserialize_with = "lenient")]
     pub name: Option<String>,
@@ -103,7 +103,7 @@ pub struct NewAppBody {
 
 /// `POST /v3/routes`, and the metadata of `PATCH /v3/routes/:guid`.
 #[derive(Debug, Default, Deserialize)]
-pub struct RouteBody {
+pub(crate) struct RouteBody {
     /// Host.
     #[serde(default, deserialize_with = "lenient")]
     pub host: Option<String>,
@@ -123,7 +123,7 @@ pub struct RouteBody {
 
 /// A destination's `app`.
 #[derive(Debug, Default, Deserialize)]
-pub struct DestinationApp {
+pub(crate) struct DestinationApp {
     /// App GUID.
     #[serde(default, deserialize_with = "lenient")]
     pub guid: Option<String>,
@@ -134,7 +134,7 @@ pub struct DestinationApp {
 
 /// `{"type": "..."}`.
 #[derive(Debug, Default, Deserialize)]
-pub struct ProcessRef {
+pub(crate) struct ProcessRef {
     /// Process type.
     #[serde(rename = "type", default, deserialize_with = "lenient")]
     pub kind: Option<String>,
@@ -142,7 +142,7 @@ pub struct ProcessRef {
 
 /// One destination of `POST`/`PATCH /v3/routes/:guid/destinations`.
 #[derive(Debug, Default, Deserialize)]
-pub struct DestinationBody {
+pub(crate) struct DestinationBody {
     /// The app and process.
     #[serde(default, deserialize_with = "lenient")]
     pub app: Option<DestinationApp>,
@@ -156,7 +156,7 @@ pub struct DestinationBody {
 
 /// A policy's source or destination in a policy-server body.
 #[derive(Debug, Default, Deserialize)]
-pub struct PolicyEnd {
+pub(crate) struct PolicyEnd {
     /// App id.
     #[serde(default, deserialize_with = "lenient")]
     pub id: Option<String>,
@@ -176,7 +176,7 @@ pub struct PolicyEnd {
 
 /// `{"start": 1, "end": 2}`.
 #[derive(Debug, Default, Deserialize)]
-pub struct PortsBody {
+pub(crate) struct PortsBody {
     /// First.
     #[serde(default, deserialize_with = "lenient")]
     pub start: Option<i64>,
@@ -187,7 +187,7 @@ pub struct PortsBody {
 
 /// One policy of a policy-server body.
 #[derive(Debug, Default, Deserialize)]
-pub struct PolicyBody {
+pub(crate) struct PolicyBody {
     /// Source.
     #[serde(default, deserialize_with = "lenient")]
     pub source: Option<PolicyEnd>,

@@ -20,7 +20,7 @@ use crate::server::Shared;
 type Shr = AxState<Arc<Shared>>;
 
 /// A CC error as its response.
-pub fn error_response(e: &CcError) -> Response {
+pub(crate) fn error_response(e: &CcError) -> Response {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, axum::Json(json::errors(e))).into_response()
 }
@@ -77,7 +77,7 @@ fn parse_body(body: &str) -> Result<Value, CcError> {
 }
 
 /// `GET /`: discovery, no authentication.
-pub async fn root(AxState(shared): Shr) -> Response {
+pub(crate) async fn root(AxState(shared): Shr) -> Response {
     let b = shared.base_url();
     let host = b.split("://").nth(1).unwrap_or(&b).to_string();
     ok(json!({"links": {
@@ -97,7 +97,7 @@ pub async fn root(AxState(shared): Shr) -> Response {
 }
 
 /// `GET /v3`.
-pub async fn v3_root(AxState(shared): Shr) -> Response {
+pub(crate) async fn v3_root(AxState(shared): Shr) -> Response {
     let b = shared.base_url();
     ok(
         json!({"links": {"self": {"href": format!("{b}/v3")}, "apps": {"href": format!("{b}/v3/apps")}, "routes": {"href": format!("{b}/v3/routes")}}}),
@@ -105,7 +105,7 @@ pub async fn v3_root(AxState(shared): Shr) -> Response {
 }
 
 /// Unknown paths.
-pub async fn not_found() -> Response {
+pub(crate) async fn not_found() -> Response {
     error_response(&CcError {
         status: 404,
         code: 10000,
@@ -145,7 +145,11 @@ fn by_created<T>(mut v: Vec<&T>, key: impl Fn(&T) -> (f64, &str)) -> Vec<&T> {
 }
 
 /// `GET /v3/organizations`.
-pub async fn list_orgs(AxState(shared): Shr, headers: HeaderMap, RawQuery(raw): RawQuery) -> Reply {
+pub(crate) async fn list_orgs(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Reply {
     let state = shared.lock();
     let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
@@ -160,14 +164,18 @@ pub async fn list_orgs(AxState(shared): Shr, headers: HeaderMap, RawQuery(raw): 
 }
 
 /// `GET /v3/organizations/:guid`.
-pub async fn get_org(AxState(shared): Shr, headers: HeaderMap, Path(guid): Path<String>) -> Reply {
+pub(crate) async fn get_org(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Reply {
     let state = shared.lock();
     let actor = auth(&state, &headers)?;
     Ok(ok(json::org(&shared.base_url(), state.org(&actor, &guid)?)))
 }
 
 /// `GET /v3/spaces`.
-pub async fn list_spaces(
+pub(crate) async fn list_spaces(
     AxState(shared): Shr,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -187,7 +195,7 @@ pub async fn list_spaces(
 }
 
 /// `GET /v3/spaces/:guid`.
-pub async fn get_space(
+pub(crate) async fn get_space(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -201,7 +209,11 @@ pub async fn get_space(
 }
 
 /// `GET /v3/apps`.
-pub async fn list_apps(AxState(shared): Shr, headers: HeaderMap, RawQuery(raw): RawQuery) -> Reply {
+pub(crate) async fn list_apps(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Reply {
     let state = shared.lock();
     let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
@@ -225,7 +237,7 @@ pub async fn list_apps(AxState(shared): Shr, headers: HeaderMap, RawQuery(raw): 
 }
 
 /// `POST /v3/apps`.
-pub async fn create_app(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
+pub(crate) async fn create_app(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
     let mut state = shared.lock();
     let actor = auth(&state, &headers)?;
     let b: bodies::NewAppBody = bodies::read(parse_body(&body)?);
@@ -235,14 +247,18 @@ pub async fn create_app(AxState(shared): Shr, headers: HeaderMap, body: String) 
 }
 
 /// `GET /v3/apps/:guid`.
-pub async fn get_app(AxState(shared): Shr, headers: HeaderMap, Path(guid): Path<String>) -> Reply {
+pub(crate) async fn get_app(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Reply {
     let state = shared.lock();
     let actor = auth(&state, &headers)?;
     Ok(ok(json::app(&shared.base_url(), state.app(&actor, &guid)?)))
 }
 
 /// `DELETE /v3/apps/:guid`.
-pub async fn delete_app(
+pub(crate) async fn delete_app(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -254,7 +270,7 @@ pub async fn delete_app(
 }
 
 /// `GET /v3/domains`.
-pub async fn list_domains(
+pub(crate) async fn list_domains(
     AxState(shared): Shr,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -275,7 +291,7 @@ pub async fn list_domains(
 }
 
 /// `GET /v3/domains/:guid`.
-pub async fn get_domain(
+pub(crate) async fn get_domain(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -286,7 +302,7 @@ pub async fn get_domain(
 }
 
 /// `GET /v3/routes`.
-pub async fn list_routes(
+pub(crate) async fn list_routes(
     AxState(shared): Shr,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -327,7 +343,7 @@ pub async fn list_routes(
 }
 
 /// `POST /v3/routes`.
-pub async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
+pub(crate) async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
     let mut state = shared.lock();
     let actor = auth(&state, &headers)?;
     let b: bodies::RouteBody = bodies::read(parse_body(&body)?);
@@ -349,7 +365,7 @@ pub async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String
 }
 
 /// `GET /v3/routes/:guid`.
-pub async fn get_route(
+pub(crate) async fn get_route(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -361,7 +377,7 @@ pub async fn get_route(
 }
 
 /// `PATCH /v3/routes/:guid` (metadata).
-pub async fn patch_route(
+pub(crate) async fn patch_route(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -380,7 +396,7 @@ pub async fn patch_route(
 }
 
 /// `DELETE /v3/routes/:guid`: 202 with a job.
-pub async fn delete_route(
+pub(crate) async fn delete_route(
     AxState(shared): Shr,
     headers: HeaderMap,
     fail: Option<Extension<FailJob>>,
@@ -414,7 +430,7 @@ fn parse_destinations(v: &Value) -> Result<Vec<NewDestination>, CcError> {
 }
 
 /// `GET /v3/routes/:guid/destinations`.
-pub async fn list_destinations(
+pub(crate) async fn list_destinations(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -428,7 +444,7 @@ pub async fn list_destinations(
 }
 
 /// `POST /v3/routes/:guid/destinations`: insert.
-pub async fn insert_destinations(
+pub(crate) async fn insert_destinations(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -442,7 +458,7 @@ pub async fn insert_destinations(
 }
 
 /// `PATCH /v3/routes/:guid/destinations`: replace all.
-pub async fn replace_destinations(
+pub(crate) async fn replace_destinations(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -456,7 +472,7 @@ pub async fn replace_destinations(
 }
 
 /// `DELETE /v3/routes/:guid/destinations/:dest`.
-pub async fn delete_destination(
+pub(crate) async fn delete_destination(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path((guid, dest)): Path<(String, String)>,
@@ -468,7 +484,11 @@ pub async fn delete_destination(
 }
 
 /// `GET /v3/jobs/:guid`.
-pub async fn get_job(AxState(shared): Shr, headers: HeaderMap, Path(guid): Path<String>) -> Reply {
+pub(crate) async fn get_job(
+    AxState(shared): Shr,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Reply {
     let state = shared.lock();
     auth(&state, &headers)?;
     Ok(ok(json::job(&shared.base_url(), state.job(&guid)?)))

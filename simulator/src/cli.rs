@@ -64,7 +64,7 @@ fn by_age<T>(items: &mut [&T], key: impl Fn(&T) -> (f64, &str)) {
 }
 
 /// The GUID of an app's `web` process: stable for the app.
-pub fn process_guid(app: &str) -> String {
+pub(crate) fn process_guid(app: &str) -> String {
     uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_OID,
         format!("process:{app}:web").as_bytes(),
@@ -105,7 +105,7 @@ fn app_of_process<'a>(state: &'a State, actor: &Actor, guid: &str) -> Result<&'a
 }
 
 /// `GET /v3/processes`.
-pub async fn list_processes(
+pub(crate) async fn list_processes(
     AxState(shared): Shr,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -148,7 +148,7 @@ pub async fn list_processes(
 }
 
 /// `GET /v3/processes/:guid`.
-pub async fn get_process(
+pub(crate) async fn get_process(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -160,7 +160,7 @@ pub async fn get_process(
 }
 
 /// `GET /v3/processes/:guid/stats`: one running instance for a started app.
-pub async fn process_stats(
+pub(crate) async fn process_stats(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -186,7 +186,7 @@ pub async fn process_stats(
 }
 
 /// `GET /v3/apps/:guid/processes`.
-pub async fn app_processes(
+pub(crate) async fn app_processes(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -202,7 +202,7 @@ pub async fn app_processes(
 }
 
 /// `GET /v3/apps/:guid/processes/:type`.
-pub async fn app_process(
+pub(crate) async fn app_process(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path((guid, kind)): Path<(String, String)>,
@@ -218,7 +218,7 @@ pub async fn app_process(
 
 /// `GET /v3/organizations/:guid/domains`: every domain is shared here, so an
 /// organization sees them all.
-pub async fn org_domains(
+pub(crate) async fn org_domains(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -240,7 +240,7 @@ pub async fn org_domains(
 
 /// Lists that are always empty here: service route bindings (the simulator has no
 /// services), sidecars, and deployments (apps are never being deployed).
-pub async fn empty_list(
+pub(crate) async fn empty_list(
     AxState(shared): Shr,
     headers: HeaderMap,
     uri: axum::http::Uri,
@@ -253,7 +253,7 @@ pub async fn empty_list(
 }
 
 /// `GET /v3/spaces/:guid/features/ssh`: off, as cloud.gov spaces start.
-pub async fn space_ssh(
+pub(crate) async fn space_ssh(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -269,7 +269,7 @@ pub async fn space_ssh(
 }
 
 /// `GET /v3/apps/:guid/manifest`: the app as a manifest (YAML).
-pub async fn app_manifest(
+pub(crate) async fn app_manifest(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -303,7 +303,7 @@ pub async fn app_manifest(
 }
 
 /// `GET /v3/apps/:guid/routes`: the routes the app is a destination of.
-pub async fn app_routes(
+pub(crate) async fn app_routes(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,
@@ -328,7 +328,7 @@ pub async fn app_routes(
 }
 
 /// `GET /v3/apps/:guid/droplets/current`: every seeded app runs a staged droplet.
-pub async fn current_droplet(
+pub(crate) async fn current_droplet(
     AxState(shared): Shr,
     headers: HeaderMap,
     Path(guid): Path<String>,

@@ -11,12 +11,12 @@ use crate::model::{App, CcError, Destination, Domain, Job, Org, Route, Space, St
     clippy::cast_possible_truncation,
     reason = "seconds since the epoch fit in i64"
 )]
-pub fn whole_seconds(t: f64) -> i64 {
+pub(crate) fn whole_seconds(t: f64) -> i64 {
     t.floor() as i64
 }
 
 /// RFC 3339 with seconds, as the Cloud Controller writes timestamps.
-pub fn timestamp(t: Timestamp) -> String {
+pub(crate) fn timestamp(t: Timestamp) -> String {
     let dt = time::OffsetDateTime::from_unix_timestamp(whole_seconds(t))
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
@@ -28,7 +28,7 @@ fn href(base: &str, path: &str) -> Value {
 }
 
 /// An organization.
-pub fn org(base: &str, o: &Org) -> Value {
+pub(crate) fn org(base: &str, o: &Org) -> Value {
     let g = &o.guid;
     json!({
         "guid": g, "created_at": timestamp(o.created_at), "updated_at": timestamp(o.created_at),
@@ -45,7 +45,7 @@ pub fn org(base: &str, o: &Org) -> Value {
 }
 
 /// A space.
-pub fn space(base: &str, s: &Space) -> Value {
+pub(crate) fn space(base: &str, s: &Space) -> Value {
     let g = &s.guid;
     json!({
         "guid": g, "created_at": timestamp(s.created_at), "updated_at": timestamp(s.created_at),
@@ -62,7 +62,7 @@ pub fn space(base: &str, s: &Space) -> Value {
 }
 
 /// An app.
-pub fn app(base: &str, a: &App) -> Value {
+pub(crate) fn app(base: &str, a: &App) -> Value {
     let g = &a.guid;
     let action = |name: &str| json!({"href": format!("{base}/v3/apps/{g}/actions/{name}"), "method": "POST"});
     json!({
@@ -91,7 +91,7 @@ pub fn app(base: &str, a: &App) -> Value {
 }
 
 /// A domain.
-pub fn domain(base: &str, d: &Domain) -> Value {
+pub(crate) fn domain(base: &str, d: &Domain) -> Value {
     let g = &d.guid;
     json!({
         "guid": g, "created_at": timestamp(d.created_at), "updated_at": timestamp(d.created_at),
@@ -106,7 +106,7 @@ pub fn domain(base: &str, d: &Domain) -> Value {
 }
 
 /// A destination inside a route or a destinations list.
-pub fn destination(d: &Destination) -> Value {
+pub(crate) fn destination(d: &Destination) -> Value {
     json!({
         "guid": d.guid,
         "app": {"guid": d.app_guid, "process": {"type": d.process_type}},
@@ -115,7 +115,7 @@ pub fn destination(d: &Destination) -> Value {
 }
 
 /// A route.
-pub fn route(base: &str, state: &State, r: &Route) -> Value {
+pub(crate) fn route(base: &str, state: &State, r: &Route) -> Value {
     let g = &r.guid;
     json!({
         "guid": g, "created_at": timestamp(r.created_at), "updated_at": timestamp(r.updated_at),
@@ -135,7 +135,7 @@ pub fn route(base: &str, state: &State, r: &Route) -> Value {
 }
 
 /// A route's destinations list.
-pub fn destinations(base: &str, r: &Route) -> Value {
+pub(crate) fn destinations(base: &str, r: &Route) -> Value {
     json!({
         "destinations": r.destinations.iter().map(destination).collect::<Vec<_>>(),
         "links": {
@@ -146,7 +146,7 @@ pub fn destinations(base: &str, r: &Route) -> Value {
 }
 
 /// A job.
-pub fn job(base: &str, j: &Job) -> Value {
+pub(crate) fn job(base: &str, j: &Job) -> Value {
     json!({
         "guid": j.guid, "created_at": timestamp(j.created_at), "updated_at": timestamp(j.updated_at),
         "operation": j.operation, "state": j.state,
@@ -161,17 +161,17 @@ fn error_entry(e: &CcError) -> Value {
 }
 
 /// `{"errors":[...]}` for one error.
-pub fn errors(e: &CcError) -> Value {
+pub(crate) fn errors(e: &CcError) -> Value {
     json!({"errors": [error_entry(e)]})
 }
 
 /// Parsed query parameters; lists are comma-separated as the API takes them.
 #[derive(Debug, Default)]
-pub struct Query(pub Vec<(String, String)>);
+pub(crate) struct Query(pub Vec<(String, String)>);
 
 impl Query {
     /// Parses a raw query string.
-    pub fn parse(raw: Option<&str>) -> Query {
+    pub(crate) fn parse(raw: Option<&str>) -> Query {
         Query(
             form_urlencoded::parse(raw.unwrap_or("").as_bytes())
                 .into_owned()
@@ -180,7 +180,7 @@ impl Query {
     }
 
     /// The comma-separated values of a parameter, if given.
-    pub fn list(&self, key: &str) -> Option<Vec<String>> {
+    pub(crate) fn list(&self, key: &str) -> Option<Vec<String>> {
         let values: Vec<String> = self
             .0
             .iter()
@@ -191,7 +191,7 @@ impl Query {
     }
 
     /// Refuses parameters the endpoint does not know.
-    pub fn allow(&self, known: &[&str]) -> Result<(), CcError> {
+    pub(crate) fn allow(&self, known: &[&str]) -> Result<(), CcError> {
         const COMMON: [&str; 6] = [
             "page",
             "per_page",
@@ -234,7 +234,7 @@ impl Query {
     }
 
     /// Builds one page of a list response.
-    pub fn page<T>(
+    pub(crate) fn page<T>(
         &self,
         base: &str,
         path: &str,
@@ -291,7 +291,7 @@ impl Query {
 }
 
 /// Keeps items whose field is in the filter (when the filter is given).
-pub fn filter_by<T>(
+pub(crate) fn filter_by<T>(
     items: Vec<&T>,
     wanted: Option<Vec<String>>,
     field: impl Fn(&T) -> &str,

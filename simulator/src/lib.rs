@@ -6,19 +6,19 @@
 //! wire; `faults` misbehaves on demand and counts requests; `admin` is the `/_sim/`
 //! control API; `server` wires it together (`router`, `Simulator::start`, `Handle`).
 
-pub mod admin;
-pub mod bodies;
-pub mod cc;
-pub mod cli;
+pub(crate) mod admin;
+pub(crate) mod bodies;
+pub(crate) mod cc;
+pub(crate) mod cli;
 pub mod faults;
-pub mod json;
+pub(crate) mod json;
 pub mod model;
-pub mod policy;
-pub mod policy_set;
+pub(crate) mod policy;
+pub(crate) mod policy_set;
 pub mod seed;
 pub mod server;
-pub mod tls;
-pub mod uaa;
+pub(crate) mod tls;
+pub(crate) mod uaa;
 
 pub use faults::{FaultKind, FaultRule};
 pub use model::{Policy, Settings};

@@ -20,7 +20,7 @@ use crate::model::{Actor, Policy, PolicyInput, State, TokenProblem};
 use crate::server::Shared;
 
 /// `{"error": "<message>"}` with a status, byte for byte as the policy server writes.
-pub fn error_response(status: u16, message: &str) -> Response {
+pub(crate) fn error_response(status: u16, message: &str) -> Response {
     let body = format!(
         "{{\"error\": {}}}",
         serde_json::to_string(message).unwrap_or_default()
@@ -126,7 +126,7 @@ fn parse(body: &str) -> Result<Vec<PolicyInput>, Response> {
 }
 
 /// `GET /networking/:version/external/policies`.
-pub async fn list(
+pub(crate) async fn list(
     AxState(shared): AxState<Arc<Shared>>,
     headers: HeaderMap,
     Path(version): Path<String>,
@@ -181,7 +181,7 @@ async fn write(
 }
 
 /// `POST /networking/:version/external/policies`.
-pub async fn create(
+pub(crate) async fn create(
     AxState(shared): AxState<Arc<Shared>>,
     headers: HeaderMap,
     Path(version): Path<String>,
@@ -191,7 +191,7 @@ pub async fn create(
 }
 
 /// `POST /networking/:version/external/policies/delete`.
-pub async fn delete(
+pub(crate) async fn delete(
     AxState(shared): AxState<Arc<Shared>>,
     headers: HeaderMap,
     Path(version): Path<String>,

@@ -11,7 +11,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
 /// A CA, and an acceptor serving a certificate it signed.
-pub struct Generated {
+pub(crate) struct Generated {
     /// The CA certificate clients must trust, PEM.
     pub ca_pem: String,
     /// The TLS acceptor.
@@ -25,7 +25,7 @@ impl std::fmt::Debug for Generated {
 }
 
 /// Generates a CA and a server certificate.
-pub fn generate() -> anyhow::Result<Generated> {
+pub(crate) fn generate() -> anyhow::Result<Generated> {
     let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -64,7 +64,7 @@ pub fn generate() -> anyhow::Result<Generated> {
 }
 
 /// An axum listener yielding completed TLS connections.
-pub struct TlsListener {
+pub(crate) struct TlsListener {
     rx: mpsc::Receiver<(TlsStream<TcpStream>, std::net::SocketAddr)>,
     addr: std::net::SocketAddr,
 }
@@ -79,7 +79,7 @@ impl std::fmt::Debug for TlsListener {
 
 impl TlsListener {
     /// Accepts on `listener`, handshaking with `acceptor`.
-    pub fn new(listener: TcpListener, acceptor: TlsAcceptor) -> TlsListener {
+    pub(crate) fn new(listener: TcpListener, acceptor: TlsAcceptor) -> TlsListener {
         let addr = listener.local_addr().expect("bound listener");
         let (tx, rx) = mpsc::channel(64);
         tokio::spawn(async move {

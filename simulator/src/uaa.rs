@@ -14,7 +14,7 @@ use crate::model::{Subject, new_guid};
 use crate::server::Shared;
 
 /// The scopes every token carries.
-pub const SCOPES: [&str; 6] = [
+pub(crate) const SCOPES: [&str; 6] = [
     "cloud_controller.read",
     "cloud_controller.write",
     "openid",
@@ -24,7 +24,7 @@ pub const SCOPES: [&str; 6] = [
 ];
 
 /// A user's GUID in UAA: stable for a name.
-pub fn user_guid(name: &str) -> String {
+pub(crate) fn user_guid(name: &str) -> String {
     uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_OID,
         format!("uaa-user:{name}").as_bytes(),
@@ -34,7 +34,7 @@ pub fn user_guid(name: &str) -> String {
 
 /// What a token is issued for.
 #[derive(Debug, Clone, Copy)]
-pub struct Grant<'a> {
+pub(crate) struct Grant<'a> {
     /// Who.
     pub subject: &'a Subject,
     /// The user's identity provider (`uaa`); ignored for clients.
@@ -53,7 +53,7 @@ pub struct Grant<'a> {
 /// `user_id`, `user_name`, `origin`, `email` and `sub` (the user's GUID); client
 /// tokens carry none of the user claims, and `sub` is the client id. The signature is
 /// random: nothing checks it.
-pub fn make_jwt(grant: &Grant<'_>) -> String {
+pub(crate) fn make_jwt(grant: &Grant<'_>) -> String {
     let b64 = |v: &serde_json::Value| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
     };
@@ -99,7 +99,7 @@ pub fn make_jwt(grant: &Grant<'_>) -> String {
 }
 
 /// `GET /login`: what the cf CLI reads before logging in (UAA's login info).
-pub async fn login_info(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response {
+pub(crate) async fn login_info(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response {
     let b = shared.base_url();
     axum::Json(json!({
         "app": {"version": "78.0.0"},
@@ -137,7 +137,7 @@ fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// `POST /oauth/token`.
-pub async fn token(
+pub(crate) async fn token(
     AxState(shared): AxState<std::sync::Arc<Shared>>,
     headers: HeaderMap,
     body: String,

@@ -10,7 +10,7 @@ use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, S
 
 /// The data source.
 #[derive(Debug)]
-pub struct App;
+pub(crate) struct App;
 
 crate::model! {
     /// A `cloudgov_app` configuration or state.

@@ -18,7 +18,7 @@ crate::model! {
 
 /// The data source.
 #[derive(Debug)]
-pub struct Domain;
+pub(crate) struct Domain;
 
 #[async_trait]
 impl DataSource<cf::Client> for Domain {

@@ -1,11 +1,11 @@
 //! Data sources, one file each. Shared here: the not-found diagnostic and client
 //! access.
 
-pub mod app;
-pub mod domain;
-pub mod network_policies;
-pub mod org;
-pub mod space;
+pub(crate) mod app;
+pub(crate) mod domain;
+pub(crate) mod network_policies;
+pub(crate) mod org;
+pub(crate) mod space;
 
 use crate::cf;
 use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Value};

@@ -22,7 +22,7 @@ crate::model! {
 
 /// The data source.
 #[derive(Debug)]
-pub struct NetworkPolicies;
+pub(crate) struct NetworkPolicies;
 
 #[async_trait]
 impl DataSource<cf::Client> for NetworkPolicies {

@@ -17,7 +17,7 @@ crate::model! {
 
 /// The data source.
 #[derive(Debug)]
-pub struct Org;
+pub(crate) struct Org;
 
 #[async_trait]
 impl DataSource<cf::Client> for Org {

@@ -20,7 +20,7 @@ crate::model! {
 
 /// The data source.
 #[derive(Debug)]
-pub struct Space;
+pub(crate) struct Space;
 
 #[async_trait]
 impl DataSource<cf::Client> for Space {

@@ -22,7 +22,7 @@ crate::model! {
 
 /// The list resource.
 #[derive(Debug)]
-pub struct InternalRoutes;
+pub(crate) struct InternalRoutes;
 
 #[async_trait]
 impl ListResource<cf::Client> for InternalRoutes {

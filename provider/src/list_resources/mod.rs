@@ -4,8 +4,8 @@
 //! blocks that bring networking made with the cf CLI under Terraform. Listing a space
 //! costs a few requests, never one per object.
 
-pub mod internal_route;
-pub mod network_policy;
+pub(crate) mod internal_route;
+pub(crate) mod network_policy;
 
 use crate::framework::{AttributePath, Diagnostics, Value};
 

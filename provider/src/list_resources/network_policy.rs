@@ -25,7 +25,7 @@ crate::model! {
 
 /// The list resource.
 #[derive(Debug)]
-pub struct NetworkPolicies;
+pub(crate) struct NetworkPolicies;
 
 #[async_trait]
 impl ListResource<cf::Client> for NetworkPolicies {

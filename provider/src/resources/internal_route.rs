@@ -13,12 +13,13 @@ use crate::framework::{
 use crate::{checks, errors};
 
 /// The platform's default internal domain.
-pub const DEFAULT_DOMAIN: &str = "apps.internal";
+pub(crate) const DEFAULT_DOMAIN: &str = "apps.internal";
 
 /// The label every route this provider creates carries (documented). A route that
 /// exists with it, in the planned space, was created by this provider and lost from
 /// state (a killed apply), so create adopts it; one without it is someone else's.
-pub const MARKER_LABEL: (&str, &str) = ("cloud.gov/managed-by", "terraform-provider-cloudgov");
+pub(crate) const MARKER_LABEL: (&str, &str) =
+    ("cloud.gov/managed-by", "terraform-provider-cloudgov");
 
 /// How the import command reads in messages: the provider is never told the
 /// resource's address, so a placeholder stands for it and the text says so.
@@ -26,10 +27,10 @@ const ADDRESS_PLACEHOLDER: &str = "cloudgov_internal_route.NAME";
 
 /// The resource.
 #[derive(Debug)]
-pub struct InternalRoute;
+pub(crate) struct InternalRoute;
 
 /// Checks a hostname against DNS label rules, with a message fit for a diagnostic.
-pub fn check_hostname(host: &str) -> Result<(), String> {
+pub(crate) fn check_hostname(host: &str) -> Result<(), String> {
     if host.is_empty() {
         return Err("The hostname must not be empty.".into());
     }

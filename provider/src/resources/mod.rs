@@ -1,7 +1,7 @@
 //! Managed resources, one file each: schema, mapping and CRUD together.
 
-pub mod internal_route;
-pub mod network_policy;
+pub(crate) mod internal_route;
+pub(crate) mod network_policy;
 
 /// What a resource's `timeouts` block says about durations left unset.
 pub(crate) const TIMEOUTS_UNSET: &str = "When unset, the operation may take up to 20 minutes and each \

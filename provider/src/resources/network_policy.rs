@@ -16,15 +16,15 @@ use crate::framework::{
 use crate::{checks, errors};
 
 /// The port the platform terminates TLS on.
-pub const TLS_PORT: u16 = 61443;
+pub(crate) const TLS_PORT: u16 = 61443;
 
 /// The resource.
 #[derive(Debug)]
-pub struct NetworkPolicy;
+pub(crate) struct NetworkPolicy;
 
 /// A port range parsed from `"8080"` or `"8080-8090"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PortRange {
+pub(crate) struct PortRange {
     /// First port.
     pub start: u16,
     /// Last port.
@@ -33,7 +33,7 @@ pub struct PortRange {
 
 impl PortRange {
     /// Parses the `port` argument, with a message fit for a diagnostic on failure.
-    pub fn parse(text: &str) -> Result<PortRange, String> {
+    pub(crate) fn parse(text: &str) -> Result<PortRange, String> {
         let one = |s: &str| -> Result<u16, String> {
             if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!(
@@ -61,7 +61,7 @@ impl PortRange {
     }
 
     /// The canonical text: `"8080"` for one port, `"8080-8090"` for a range.
-    pub fn canonical(self) -> String {
+    pub(crate) fn canonical(self) -> String {
         if self.start == self.end {
             self.start.to_string()
         } else {
@@ -70,13 +70,18 @@ impl PortRange {
     }
 
     /// True when the range covers the platform's TLS port.
-    pub fn covers_tls(self) -> bool {
+    pub(crate) fn covers_tls(self) -> bool {
         (self.start..=self.end).contains(&TLS_PORT)
     }
 }
 
 /// The importable id: `SOURCE:DESTINATION:PROTOCOL:START-END`.
-pub fn policy_id(source: &str, destination: &str, protocol: &str, range: PortRange) -> String {
+pub(crate) fn policy_id(
+    source: &str,
+    destination: &str,
+    protocol: &str,
+    range: PortRange,
+) -> String {
     format!(
         "{source}:{destination}:{protocol}:{}-{}",
         range.start, range.end
@@ -84,7 +89,7 @@ pub fn policy_id(source: &str, destination: &str, protocol: &str, range: PortRan
 }
 
 /// Parses an import id (`SOURCE:DESTINATION:PROTOCOL:START-END`, or a single `PORT`).
-pub fn parse_id(id: &str) -> Result<(String, String, String, PortRange), String> {
+pub(crate) fn parse_id(id: &str) -> Result<(String, String, String, PortRange), String> {
     let parts: Vec<&str> = id.split(':').collect();
     let [source, destination, protocol, port] = parts.as_slice() else {
         return Err(format!(
