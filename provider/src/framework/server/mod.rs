@@ -517,6 +517,7 @@ macro_rules! tryd {
     };
 }
 
+mod ops;
 mod rpc;
 
 fn capabilities() -> pb::ServerCapabilities {

@@ -308,20 +308,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             diags,
             resp
         );
-        let ctx = self.ctx();
-        let span = info_span!("read", tf_rpc = "ReadResource", tf_resource_type = %req.type_name);
-        // On failure the prior state stands: a failed read must not forget the object.
-        let (mut new_state, d) = self
-            .guarded_within(
-                "read",
-                limit(r, &state, "read"),
-                state.clone(),
-                r.imp.read(&ctx, &state, &mut diags).instrument(span),
-            )
-            .await;
+        let (new_state, d) = self.refresh(r, &req.type_name, state).await;
         diags.extend(d);
-        carry_timeouts(r, &state, &mut new_state);
-        let new_state = if diags.has_errors() { state } else { new_state };
         let encoded = tryd!(encode(&new_state, &r.ty, "new state"), diags, resp);
         Ok(Response::new(pb::read_resource::Response {
             new_state: Some(encoded),
@@ -354,32 +342,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             diags,
             resp
         );
-        if proposed.is_null() {
+        let (plan, d) = self
+            .plan_change(r, &req.type_name, prior, proposed, config)
+            .await;
+        diags.extend(d);
+        let Some(plan) = plan else {
             // Destroy: nothing to plan beyond the absence of the object.
             return Ok(Response::new(pb::plan_resource_change::Response {
                 planned_state: req.proposed_new_state,
                 planned_private: req.prior_private,
                 ..Default::default()
             }));
-        }
-        let (planned, requires_replace) = plan_from_schema(&r.schema, &prior, &config, &proposed);
-        let mut plan = Plan {
-            prior,
-            config,
-            planned,
-            requires_replace,
         };
-        let ctx = self.ctx();
-        let span =
-            info_span!("plan", tf_rpc = "PlanResourceChange", tf_resource_type = %req.type_name);
-        let ((), d) = self
-            .guarded(
-                "plan",
-                (),
-                r.imp.plan(&ctx, &mut plan, &mut diags).instrument(span),
-            )
-            .await;
-        diags.extend(d);
         if diags.has_errors() {
             return Ok(Response::new(resp(diags)));
         }
@@ -417,69 +391,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             diags,
             resp
         );
-        let ctx = self.ctx();
-        let name = req.type_name.clone();
-        let new_state = if planned.is_null() {
-            let span =
-                info_span!("delete", tf_rpc = "ApplyResourceChange", tf_resource_type = %name);
-            let ((), d) = self
-                .guarded_within(
-                    "delete",
-                    limit(r, &prior, "delete"),
-                    (),
-                    r.imp.delete(&ctx, &prior, &mut diags).instrument(span),
-                )
-                .await;
-            diags.extend(d);
-            // A failed delete leaves the object in state.
-            if diags.has_errors() {
-                prior
-            } else {
-                Value::Null
-            }
-        } else {
-            let change = Change {
-                prior: prior.clone(),
-                planned,
-                config,
-            };
-            let planned = &change.planned;
-            if prior.is_null() {
-                let span =
-                    info_span!("create", tf_rpc = "ApplyResourceChange", tf_resource_type = %name);
-                let (mut v, d) = self
-                    .guarded_within(
-                        "create",
-                        limit(r, planned, "create"),
-                        Value::Null,
-                        r.imp.create(&ctx, &change, &mut diags).instrument(span),
-                    )
-                    .await;
-                diags.extend(d);
-                carry_timeouts(r, planned, &mut v);
-                v
-            } else {
-                let span =
-                    info_span!("update", tf_rpc = "ApplyResourceChange", tf_resource_type = %name);
-                let (mut v, d) = self
-                    .guarded_within(
-                        "update",
-                        limit(r, planned, "update"),
-                        prior.clone(),
-                        r.imp.update(&ctx, &change, &mut diags).instrument(span),
-                    )
-                    .await;
-                diags.extend(d);
-                // A failed update that returns the prior state keeps its timeouts too.
-                let from = if v == change.prior {
-                    &change.prior
-                } else {
-                    planned
-                };
-                carry_timeouts(r, from, &mut v);
-                v
-            }
-        };
+        let (new_state, d) = self
+            .apply_change(r, &req.type_name, prior, planned, config)
+            .await;
+        diags.extend(d);
         let encoded = tryd!(encode(&new_state, &r.ty, "new state"), diags, resp);
         Ok(Response::new(pb::apply_resource_change::Response {
             new_identity: identity_of(r, &new_state),
@@ -501,16 +416,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         let req = req.into_inner();
         let r = tryd!(self.resource(&req.type_name), diags, resp);
         let id = tryd!(import_id(r, &req), diags, resp);
-        let ctx = self.ctx();
-        let span =
-            info_span!("import", tf_rpc = "ImportResourceState", tf_resource_type = %req.type_name);
-        let (state, d) = self
-            .guarded(
-                "import",
-                Value::Null,
-                r.imp.import(&ctx, &id, &mut diags).instrument(span),
-            )
-            .await;
+        let (state, d) = self.import_object(r, &req.type_name, &id).await;
         diags.extend(d);
         if diags.has_errors() || state.is_null() {
             return Ok(Response::new(resp(diags)));
