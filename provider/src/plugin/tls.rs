@@ -67,11 +67,32 @@ pub fn server_tls(client_pem: &str) -> Result<ServerTls, TlsError> {
     })
 }
 
-/// A self-signed P-256 certificate for `localhost` / `127.0.0.1`, the name go-plugin
+/// PKCS#8 v1 around a 32-byte Ed25519 seed (RFC 8410): the fixed DER prefix.
+const ED25519_PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// A fresh Ed25519 key from the operating system's randomness. Generating an ECDSA
+/// key through the TLS library first seeds its own generator from CPU jitter, which
+/// took most of the provider's start-up (about 23 ms of 25); an Ed25519 key is 32
+/// random bytes and signing with it needs no randomness, so nothing waits for that
+/// seeding before the handshake line. Go's TLS, and so every go-plugin host, accepts
+/// Ed25519 certificates.
+fn server_key() -> Result<(rcgen::KeyPair, PrivatePkcs8KeyDer<'static>), TlsError> {
+    let mut seed = [0u8; 32];
+    rand::fill(&mut seed);
+    let mut der = ED25519_PKCS8_PREFIX.to_vec();
+    der.extend_from_slice(&seed);
+    let pkcs8 = PrivatePkcs8KeyDer::from(der);
+    let key = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8, &rcgen::PKCS_ED25519)
+        .map_err(TlsError::Generate)?;
+    Ok((key, pkcs8))
+}
+
+/// A self-signed Ed25519 certificate for `localhost` / `127.0.0.1`, the name go-plugin
 /// hosts verify against.
 fn generate_server_cert() -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError> {
-    let key =
-        rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(TlsError::Generate)?;
+    let (key, pkcs8) = server_key()?;
     let mut params =
         rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
             .map_err(TlsError::Generate)?;
@@ -88,10 +109,7 @@ fn generate_server_cert() -> Result<(CertificateDer<'static>, PrivateKeyDer<'sta
     params.not_before = now - time::Duration::minutes(1);
     params.not_after = now + time::Duration::days(30);
     let cert = params.self_signed(&key).map_err(TlsError::Generate)?;
-    Ok((
-        cert.der().clone(),
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-    ))
+    Ok((cert.der().clone(), PrivateKeyDer::Pkcs8(pkcs8)))
 }
 
 /// Accepts exactly one client certificate, still checking that the client holds its
