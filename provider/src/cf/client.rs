@@ -79,9 +79,6 @@ pub(super) struct Inner {
     job_timeout: Duration,
     batcher: Arc<PolicyBatcher>,
     cache: Arc<Cache>,
-    /// Routes this process created, so that a second resource naming the same route
-    /// in one run is told another resource owns it.
-    created_routes: std::sync::Mutex<std::collections::HashSet<String>>,
     claims: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
@@ -194,7 +191,6 @@ impl Client {
                 job_timeout: config.job_timeout,
                 batcher: Arc::default(),
                 cache: Arc::default(),
-                created_routes: std::sync::Mutex::default(),
                 claims: std::sync::Mutex::default(),
             }),
         };
@@ -369,14 +365,6 @@ impl Client {
             .find(|r| r.path.is_empty()))
     }
 
-    /// True when this process created the route `guid`.
-    pub fn created_here(&self, guid: &str) -> bool {
-        self.inner
-            .created_routes
-            .lock()
-            .is_ok_and(|set| set.contains(guid))
-    }
-
     /// Records that a resource in this process manages the object `key`: true the
     /// first time, false when another resource claimed it earlier in this process
     /// (one Terraform command), which means two resources write one object.
@@ -398,13 +386,8 @@ impl Client {
         host: &str,
         labels: &[(&str, &str)],
     ) -> Result<Route> {
-        let route = self
-            .create_route_once(space_guid, domain_guid, host, labels)
-            .await?;
-        if let Ok(mut set) = self.inner.created_routes.lock() {
-            set.insert(route.guid.clone());
-        }
-        Ok(route)
+        self.create_route_once(space_guid, domain_guid, host, labels)
+            .await
     }
 
     async fn create_route_once(

@@ -203,12 +203,11 @@ async fn internal_domain(
     }
 }
 
-/// Decides whether create may take over an existing route with the planned name:
-/// yes (with a warning saying so) when it carries this provider's marker, sits in the
-/// planned space and was not created by another resource in this run; otherwise a
-/// refusal that says who owns it and how to import it.
+/// Decides whether create may take over an existing route with the planned name
+/// (another resource of this run naming it was refused before any request): yes,
+/// with a warning saying so, when it carries this provider's marker and sits in the
+/// planned space; otherwise a refusal that says who owns it and how to import it.
 fn adoptable(
-    client: &cf::Client,
     route: &cf::models::Route,
     space: &str,
     fqdn: &str,
@@ -222,16 +221,6 @@ fn adoptable(
          id = \"{guid}\"\n  }}\n\nwith this resource's address in place of {ADDRESS_PLACEHOLDER}. Or choose \
          another hostname."
     );
-    if client.created_here(guid) {
-        return Err(Diagnostic::error(
-            "Route Already Exists",
-            format!(
-                "The route {fqdn} ({guid}) was just created by another resource in this run: two resources cannot \
-                 manage one route. Give each resource its own hostname, or remove one of them."
-            ),
-        )
-        .at(path));
-    }
     if !marked {
         return Err(Diagnostic::error(
             "Route Already Exists",
@@ -584,7 +573,7 @@ impl Resource<cf::Client> for InternalRoute {
             Ok(r) => r,
             Err(e) if e.is_route_taken() => {
                 match client.find_route(host, &domain.guid).await {
-                    Ok(Some(r)) => match adoptable(client, &r, space, &fqdn) {
+                    Ok(Some(r)) => match adoptable(&r, space, &fqdn) {
                         Ok(warning) => {
                             diags.push(warning);
                             r
