@@ -2,7 +2,7 @@
 //! platform's GUIDs. Knows nothing of what the platform holds; lookups that need it
 //! live with each resource.
 
-use crate::framework::{AttributePath, Diagnostic, Value};
+use crate::framework::{AttributePath, Diagnostic, Diagnostics, Value};
 
 /// True for the platform's GUID shape: 8-4-4-4-12 hexadecimal digits.
 pub(crate) fn is_guid(s: &str) -> bool {
@@ -57,6 +57,16 @@ pub(crate) fn guid(
         )
         .at(path),
     )
+}
+
+/// A diagnostic for each `(attribute, what it names)` of `config` that is set but is
+/// not a GUID, pointing at the attribute.
+pub(crate) fn guid_attrs(config: &Value, attrs: &[(&str, &str)], diags: &mut Diagnostics) {
+    for (attr, what) in attrs {
+        if let Some(d) = guid(config.attr(attr), attr, what, "", AttributePath::root(attr)) {
+            diags.push(d);
+        }
+    }
 }
 
 #[cfg(test)]

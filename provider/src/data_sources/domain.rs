@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::{client, not_found};
+use super::not_found;
 use crate::cf;
 use crate::errors;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
@@ -44,7 +44,7 @@ impl DataSource<cf::Client> for Domain {
     }
 
     async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(client) = client(ctx, diags) else {
+        let Some(client) = ctx.client_or_report(diags) else {
             return Value::Null;
         };
         let config = DomainModel::from_value(config);

@@ -1,5 +1,5 @@
-//! Data sources, one file each. Shared here: the not-found diagnostic and client
-//! access.
+//! Data sources, one file each. Shared here: the not-found diagnostic and the
+//! lookups of a place by GUID or by names.
 
 pub(crate) mod app;
 pub(crate) mod domain;
@@ -8,30 +8,12 @@ pub(crate) mod org;
 pub(crate) mod space;
 
 use crate::cf;
-use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Value};
-
-/// The configured client, or None with a diagnostic.
-pub(crate) fn client<'a>(
-    ctx: &'a Ctx<cf::Client>,
-    diags: &mut Diagnostics,
-) -> Option<&'a cf::Client> {
-    match ctx.client() {
-        Ok(c) => Some(c),
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    }
-}
+use crate::framework::{AttributePath, Diagnostic, Diagnostics, Value};
 
 /// A diagnostic on `attr` when the configuration gives it a value that is not a
 /// GUID.
 pub(crate) fn check_guid(config: &Value, attr: &str, what: &str, diags: &mut Diagnostics) {
-    if let Some(d) =
-        crate::checks::guid(config.attr(attr), attr, what, "", AttributePath::root(attr))
-    {
-        diags.push(d);
-    }
+    crate::checks::guid_attrs(config, &[(attr, what)], diags);
 }
 
 /// "No X named Y ..." on the `name` attribute.
@@ -163,24 +145,8 @@ pub(crate) async fn in_space(client: &cf::Client, space_guid: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::framework::model::assert_fields_match;
     use crate::framework::{DataSource, ListResource, Schema};
-
-    fn names(schema: &Schema) -> Vec<String> {
-        let mut v: Vec<String> = schema
-            .block
-            .attributes
-            .iter()
-            .map(|a| a.name.clone())
-            .collect();
-        v.sort();
-        v
-    }
-
-    fn sorted(fields: &[&str]) -> Vec<String> {
-        let mut v: Vec<String> = fields.iter().map(ToString::to_string).collect();
-        v.sort();
-        v
-    }
 
     /// Each data source's and list resource's model names exactly its schema's
     /// attributes.
@@ -211,7 +177,7 @@ mod tests {
             ),
         ];
         for (schema, fields) in pairs {
-            assert_eq!(names(&schema), sorted(fields));
+            assert_fields_match(&schema.block.attributes, fields);
         }
     }
 }

@@ -3,7 +3,6 @@
 
 use async_trait::async_trait;
 
-use super::client;
 use crate::cf;
 use crate::errors;
 use crate::framework::{
@@ -73,7 +72,7 @@ impl DataSource<cf::Client> for NetworkPolicies {
     }
 
     async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(client) = client(ctx, diags) else {
+        let Some(client) = ctx.client_or_report(diags) else {
             return Value::Null;
         };
         let config = PoliciesModel::from_value(config);

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{check_place, client, not_found, org_of};
+use super::{check_place, not_found, org_of};
 use crate::cf;
 use crate::errors;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
@@ -57,7 +57,7 @@ impl DataSource<cf::Client> for Space {
     }
 
     async fn read(&self, ctx: &Ctx<cf::Client>, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(client) = client(ctx, diags) else {
+        let Some(client) = ctx.client_or_report(diags) else {
             return Value::Null;
         };
         let config = SpaceModel::from_value(config);

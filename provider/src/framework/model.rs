@@ -132,6 +132,17 @@ impl<T: ToValue> ToValue for Vec<Attr<T>> {
     }
 }
 
+/// Asserts that a model's `FIELDS` are exactly the names of `attrs`, in any order
+/// (for the tests that tie each model to its schema).
+#[cfg(test)]
+pub(crate) fn assert_fields_match(attrs: &[super::Attribute], fields: &[&str]) {
+    let mut names: Vec<&str> = attrs.iter().map(|a| a.name.as_str()).collect();
+    let mut fields = fields.to_vec();
+    names.sort_unstable();
+    fields.sort_unstable();
+    assert_eq!(names, fields);
+}
+
 /// Declares a model: a struct of `Attr` fields named as the schema's attributes,
 /// `FIELDS` (for the schema test), `from_value`, and `write_into` (which keeps
 /// attributes the model does not name, such as the framework's `timeouts`).

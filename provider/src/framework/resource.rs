@@ -32,6 +32,17 @@ impl<C> Ctx<C> {
         Ctx { client }
     }
 
+    /// The configured client, or None with that error added to `diags`.
+    pub fn client_or_report(&self, diags: &mut Diagnostics) -> Option<&C> {
+        match self.client() {
+            Ok(c) => Some(c),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        }
+    }
+
     /// The configured client, or an error diagnostic saying the provider was used
     /// before it was configured.
     pub fn client(&self) -> Result<&C, Diagnostic> {

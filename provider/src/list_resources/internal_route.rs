@@ -48,7 +48,7 @@ impl ListResource<cf::Client> for InternalRoutes {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        super::check_guids(config, &[("space_id", "space"), ("app_id", "app")], diags);
+        crate::checks::guid_attrs(config, &[("space_id", "space"), ("app_id", "app")], diags);
     }
 
     async fn list(
@@ -57,12 +57,8 @@ impl ListResource<cf::Client> for InternalRoutes {
         config: &Value,
         diags: &mut Diagnostics,
     ) -> Vec<Listed> {
-        let client = match ctx.client() {
-            Ok(c) => c,
-            Err(d) => {
-                diags.push(d);
-                return Vec::new();
-            }
+        let Some(client) = ctx.client_or_report(diags) else {
+            return Vec::new();
         };
         let config = RoutesConfig::from_value(config);
         let space = config.space_id.as_str().unwrap_or_default();

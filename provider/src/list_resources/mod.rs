@@ -6,16 +6,3 @@
 
 pub(crate) mod internal_route;
 pub(crate) mod network_policy;
-
-use crate::framework::{AttributePath, Diagnostics, Value};
-
-/// A diagnostic for each GUID attribute of `config` that is set but not a GUID.
-fn check_guids(config: &Value, attrs: &[(&str, &str)], diags: &mut Diagnostics) {
-    for (attr, what) in attrs {
-        if let Some(d) =
-            crate::checks::guid(config.attr(attr), attr, what, "", AttributePath::root(attr))
-        {
-            diags.push(d);
-        }
-    }
-}

@@ -51,7 +51,7 @@ impl ListResource<cf::Client> for NetworkPolicies {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        super::check_guids(
+        crate::checks::guid_attrs(
             config,
             &[
                 ("space_id", "space"),
@@ -68,12 +68,8 @@ impl ListResource<cf::Client> for NetworkPolicies {
         config: &Value,
         diags: &mut Diagnostics,
     ) -> Vec<Listed> {
-        let client = match ctx.client() {
-            Ok(c) => c,
-            Err(d) => {
-                diags.push(d);
-                return Vec::new();
-            }
+        let Some(client) = ctx.client_or_report(diags) else {
+            return Vec::new();
         };
         match find(client, config).await {
             Ok(found) => found,

@@ -168,16 +168,6 @@ pub(crate) fn route_state(route: &cf::models::Route, domain_name: &str) -> Value
     route_model(route, domain_name).to_value()
 }
 
-fn client<'a>(ctx: &'a Ctx<cf::Client>, diags: &mut Diagnostics) -> Option<&'a cf::Client> {
-    match ctx.client() {
-        Ok(c) => Some(c),
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    }
-}
-
 /// Finds the internal domain named `name`, or explains why it cannot be used.
 async fn internal_domain(
     client: &cf::Client,
@@ -207,11 +197,7 @@ async fn internal_domain(
 /// (another resource of this run naming it was refused before any request): yes,
 /// with a warning saying so, when it carries this provider's marker and sits in the
 /// planned space; otherwise a refusal that says who owns it and how to import it.
-fn adoptable(
-    route: &cf::models::Route,
-    space: &str,
-    fqdn: &str,
-) -> Result<Diagnostic, Diagnostic> {
+fn adoptable(route: &cf::models::Route, space: &str, fqdn: &str) -> Result<Diagnostic, Diagnostic> {
     let guid = &route.guid;
     let path = AttributePath::root("hostname");
     let marked = route.metadata.label(MARKER_LABEL.0) == Some(MARKER_LABEL.1);
@@ -530,7 +516,7 @@ impl Resource<cf::Client> for InternalRoute {
         change: &Change,
         diags: &mut Diagnostics,
     ) -> Value {
-        let Some(client) = client(ctx, diags) else {
+        let Some(client) = ctx.client_or_report(diags) else {
             return Value::Null;
         };
         let p = RouteModel::from_value(&change.planned);
@@ -630,7 +616,7 @@ impl Resource<cf::Client> for InternalRoute {
     }
 
     async fn read(&self, ctx: &Ctx<cf::Client>, current: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(client) = client(ctx, diags) else {
+        let Some(client) = ctx.client_or_report(diags) else {
             return current.clone();
         };
         let current_model = RouteModel::from_value(current);
@@ -671,7 +657,7 @@ impl Resource<cf::Client> for InternalRoute {
         change: &Change,
         diags: &mut Diagnostics,
     ) -> Value {
-        let Some(client) = client(ctx, diags) else {
+        let Some(client) = ctx.client_or_report(diags) else {
             return change.prior.clone();
         };
         let (prior, planned) = (
@@ -706,7 +692,7 @@ impl Resource<cf::Client> for InternalRoute {
     }
 
     async fn delete(&self, ctx: &Ctx<cf::Client>, prior: &Value, diags: &mut Diagnostics) {
-        let Some(client) = client(ctx, diags) else {
+        let Some(client) = ctx.client_or_report(diags) else {
             return;
         };
         let prior = RouteModel::from_value(prior);
@@ -724,7 +710,7 @@ impl Resource<cf::Client> for InternalRoute {
     }
 
     async fn import(&self, ctx: &Ctx<cf::Client>, id: &str, diags: &mut Diagnostics) -> Value {
-        let Some(client) = client(ctx, diags) else {
+        let Some(client) = ctx.client_or_report(diags) else {
             return Value::Null;
         };
         let route = match client.route(id).await {

@@ -11,28 +11,17 @@ pub(crate) const TIMEOUTS_UNSET: &str = "When unset, the operation may take up t
 #[cfg(test)]
 mod tests {
     use crate::framework::Resource;
+    use crate::framework::model::assert_fields_match;
     use crate::framework::schema::AttrType;
-
-    fn names(attrs: &[crate::framework::Attribute]) -> Vec<String> {
-        let mut v: Vec<String> = attrs.iter().map(|a| a.name.clone()).collect();
-        v.sort();
-        v
-    }
-
-    fn sorted(fields: &[&str]) -> Vec<String> {
-        let mut v: Vec<String> = fields.iter().map(ToString::to_string).collect();
-        v.sort();
-        v
-    }
 
     /// Each typed model names exactly its schema's attributes, so that a renamed or
     /// misspelt attribute fails here rather than reading null at run time.
     #[test]
     fn models_match_their_schemas() {
         let route = super::internal_route::InternalRoute.schema();
-        assert_eq!(
-            names(&route.block.attributes),
-            sorted(super::internal_route::RouteModel::FIELDS)
+        assert_fields_match(
+            &route.block.attributes,
+            super::internal_route::RouteModel::FIELDS,
         );
         let dest = route
             .block
@@ -43,18 +32,13 @@ mod tests {
                 AttrType::Plain(_) => None,
             })
             .expect("destinations");
-        assert_eq!(
-            names(&dest),
-            sorted(super::internal_route::DestinationModel::FIELDS)
-        );
-        assert_eq!(
-            names(
-                &super::network_policy::NetworkPolicy
-                    .schema()
-                    .block
-                    .attributes
-            ),
-            sorted(super::network_policy::PolicyModel::FIELDS)
+        assert_fields_match(&dest, super::internal_route::DestinationModel::FIELDS);
+        assert_fields_match(
+            &super::network_policy::NetworkPolicy
+                .schema()
+                .block
+                .attributes,
+            super::network_policy::PolicyModel::FIELDS,
         );
     }
 }

@@ -458,12 +458,8 @@ impl Resource<cf::Client> for NetworkPolicy {
         change: &Change,
         diags: &mut Diagnostics,
     ) -> Value {
-        let client = match ctx.client() {
-            Ok(c) => c,
-            Err(d) => {
-                diags.push(d);
-                return Value::Null;
-            }
+        let Some(client) = ctx.client_or_report(diags) else {
+            return Value::Null;
         };
         let Some((policy, range)) = policy_of(&change.planned) else {
             diags.push(Diagnostic::internal(
@@ -487,12 +483,8 @@ impl Resource<cf::Client> for NetworkPolicy {
     }
 
     async fn read(&self, ctx: &Ctx<cf::Client>, current: &Value, diags: &mut Diagnostics) -> Value {
-        let client = match ctx.client() {
-            Ok(c) => c,
-            Err(d) => {
-                diags.push(d);
-                return current.clone();
-            }
+        let Some(client) = ctx.client_or_report(diags) else {
+            return current.clone();
         };
         let Some((policy, range)) = policy_of(current) else {
             return current.clone();
@@ -540,12 +532,8 @@ impl Resource<cf::Client> for NetworkPolicy {
             // The same range written another way: only the text in state changes.
             return change.planned.clone();
         }
-        let client = match ctx.client() {
-            Ok(c) => c,
-            Err(d) => {
-                diags.push(d);
-                return change.prior.clone();
-            }
+        let Some(client) = ctx.client_or_report(diags) else {
+            return change.prior.clone();
         };
         // New first, so that the apps keep a path throughout.
         if !create_policy(client, &new, range, diags).await {
@@ -572,9 +560,8 @@ impl Resource<cf::Client> for NetworkPolicy {
     }
 
     async fn delete(&self, ctx: &Ctx<cf::Client>, prior: &Value, diags: &mut Diagnostics) {
-        let client = match ctx.client() {
-            Ok(c) => c,
-            Err(d) => return diags.push(d),
+        let Some(client) = ctx.client_or_report(diags) else {
+            return;
         };
         let Some((policy, _)) = policy_of(prior) else {
             return;
@@ -592,12 +579,8 @@ impl Resource<cf::Client> for NetworkPolicy {
                 return Value::Null;
             }
         };
-        let client = match ctx.client() {
-            Ok(c) => c,
-            Err(d) => {
-                diags.push(d);
-                return Value::Null;
-            }
+        let Some(client) = ctx.client_or_report(diags) else {
+            return Value::Null;
         };
         let policy = Policy::new(&source, &destination, &protocol, range.start, range.end);
         match client.policies_for_app(&source).await {
