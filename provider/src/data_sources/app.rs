@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{check_place, in_space, not_found, org_of};
+use super::{check_place, in_space, not_found, org_by_name};
 use crate::cf;
 use crate::errors;
 use crate::framework::{Attribute, AttributePath, Ctx, DataSource, Diagnostics, Schema, Value};
@@ -34,7 +34,7 @@ async fn space_of(
     if let Some(guid) = config.space_id.as_str() {
         return Some(guid.to_string());
     }
-    let org = org_of(client, None, config.org_name.as_str(), diags).await?;
+    let org = org_by_name(client, config.org_name.as_str(), diags).await?;
     let name = config.space_name.as_str().unwrap_or_default();
     match client.space_by_name(&org.guid, name).await {
         Ok(Some(s)) => Some(s.guid),

@@ -89,28 +89,13 @@ fn title(what: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The organization a lookup names: by `org_id`, or by `org_name` (a diagnostic on
-/// `org_name` when none is visible). None after a diagnostic.
-pub(crate) async fn org_of(
+/// The organization named `org_name` (a diagnostic on `org_name` when none is
+/// visible). None after a diagnostic.
+pub(crate) async fn org_by_name(
     client: &cf::Client,
-    org_id: Option<&str>,
     org_name: Option<&str>,
     diags: &mut Diagnostics,
 ) -> Option<cf::models::Organization> {
-    if let Some(guid) = org_id {
-        return match client.org(guid).await {
-            Ok(Some(o)) => Some(o),
-            // Invisible by GUID: keep going with the GUID for a name.
-            Ok(None) => Some(cf::models::Organization {
-                guid: guid.to_string(),
-                name: guid.to_string(),
-            }),
-            Err(e) => {
-                diags.push(crate::errors::diagnostic("Organization Lookup Error", &e));
-                None
-            }
-        };
-    }
     let name = org_name.unwrap_or_default();
     match client.org_by_name(name).await {
         Ok(Some(o)) => Some(o),
@@ -125,6 +110,15 @@ pub(crate) async fn org_of(
             diags.push(crate::errors::diagnostic("Organization Lookup Error", &e));
             None
         }
+    }
+}
+
+/// ` in organization "sandbox"` for not-found messages, by name when the
+/// organization is visible, else by GUID. Looked up only when a message needs it.
+pub(crate) async fn in_org(client: &cf::Client, org_guid: &str) -> String {
+    match client.org(org_guid).await {
+        Ok(Some(org)) => format!(" in organization \"{}\"", org.name),
+        _ => format!(" in organization {org_guid}"),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{check_place, not_found, org_of};
+use super::{check_place, in_org, not_found, org_by_name};
 use crate::cf;
 use crate::errors;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
@@ -61,30 +61,24 @@ impl DataSource<cf::Client> for Space {
             return Value::Null;
         };
         let config = SpaceModel::from_value(config);
-        let Some(org) = org_of(
-            client,
-            config.org_id.as_str(),
-            config.org_name.as_str(),
-            diags,
-        )
-        .await
-        else {
-            return Value::Null;
+        // By GUID the organization needs no request; by name, one.
+        let org = match config.org_id.as_str() {
+            Some(guid) => guid.to_string(),
+            None => match org_by_name(client, config.org_name.as_str(), diags).await {
+                Some(o) => o.guid,
+                None => return Value::Null,
+            },
         };
         let name = config.name.as_str().unwrap_or_default();
-        match client.space_by_name(&org.guid, name).await {
+        match client.space_by_name(&org, name).await {
             Ok(Some(s)) => SpaceModel {
-                org_id: org.guid.into(),
+                org_id: org.clone().into(),
                 id: s.guid.into(),
                 ..config.clone()
             }
             .to_value(),
             Ok(None) => {
-                diags.push(not_found(
-                    "Space",
-                    name,
-                    &format!(" in organization \"{}\"", org.name),
-                ));
+                diags.push(not_found("Space", name, &in_org(client, &org).await));
                 Value::Null
             }
             Err(e) => {
