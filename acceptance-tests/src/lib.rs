@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+pub mod workload;
+
 /// The provider's source address, as users write it in `required_providers`.
 pub const SOURCE: &str = "cloud-gov/cloudgov";
 /// The version the filesystem mirror offers.
@@ -404,6 +406,19 @@ impl SimWorkspace {
     /// Like `new`, with a given provider binary.
     pub fn new_with_provider(cli: Cli, provider: Option<PathBuf>) -> Option<SimWorkspace> {
         SimWorkspace::start(cli, provider, cloudgov_sim::Config::default())
+    }
+
+    /// Like `new_with_provider`, with the simulator holding what `seed` describes.
+    pub fn with_seed(
+        cli: Cli,
+        provider: Option<PathBuf>,
+        seed: cloudgov_sim::Seed,
+    ) -> Option<SimWorkspace> {
+        let config = cloudgov_sim::Config {
+            seed,
+            ..cloudgov_sim::Config::default()
+        };
+        SimWorkspace::start(cli, provider, config)
     }
 
     /// Like `new`, with the simulator serving HTTPS under its own CA, which the

@@ -34,6 +34,7 @@ mod network_policy;
 mod provider_config;
 mod query;
 mod reliability;
+mod request_counts;
 mod timeouts;
 
 /// Lookups most configurations start with: the default seed's org, `dev` and

@@ -7,7 +7,11 @@ pub mod batch;
 pub mod client;
 pub mod error;
 pub mod http;
+mod lookups;
 pub mod models;
+mod policies;
+mod routes;
+mod snapshot;
 
 pub use auth::{CfCliConfig, Credentials};
 pub use client::{Client, ClientConfig, USER_AGENT, normalize_api_url};

@@ -99,7 +99,7 @@ impl DataSource<cf::Client> for NetworkPolicies {
                 return Value::Null;
             }
         }
-        let policies = match client.list_policies(&[("id", app)]).await {
+        let policies = match client.policies_for_app(app).await {
             Ok(p) => p,
             Err(e) => {
                 diags.push(errors::diagnostic("Network Policies Read Error", &e));

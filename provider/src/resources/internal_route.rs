@@ -480,7 +480,7 @@ impl Resource<cf::Client> for InternalRoute {
                 .iter()
                 .filter(|d| !d.app.guid.is_empty())
             {
-                let problem = match client.app(&d.app.guid).await {
+                let problem = match client.app_in_space(&d.app.guid, space).await {
                     Ok(Some(app)) if app.relationships.space.guid() == space => None,
                     Ok(Some(app)) => Some(format!(
                         "App {} ({}) is in another space; a route's destinations must be apps in the route's space \
@@ -623,7 +623,11 @@ impl Resource<cf::Client> for InternalRoute {
         let Some(guid) = current_model.id.as_str() else {
             return current.clone();
         };
-        match client.route(guid).await {
+        let found = match current_model.space_id.as_str() {
+            Some(space) => client.route_in_space(guid, space).await,
+            None => client.route(guid).await,
+        };
+        match found {
             Ok(None) => {
                 tracing::info!(route = guid, "route is gone; removing it from state");
                 Value::Null

@@ -273,7 +273,7 @@ async fn create_policy(
             return false;
         }
     }
-    let Err(e) = client.create_policies(std::slice::from_ref(policy)).await else {
+    let Err(e) = client.create_policy(policy).await else {
         return true;
     };
     let mut d = explain("Network Policy Create Error", &e);
@@ -539,7 +539,7 @@ impl Resource<cf::Client> for NetworkPolicy {
         if !create_policy(client, &new, range, diags).await {
             return change.prior.clone();
         }
-        if let Err(e) = client.delete_policies(std::slice::from_ref(&old)).await {
+        if let Err(e) = client.delete_policy(&old).await {
             // Both policies exist now. State keeps the old one, so that the next apply
             // runs this update again (the create is a no-op the second time) and
             // nothing stays open that no state knows about.
@@ -566,7 +566,7 @@ impl Resource<cf::Client> for NetworkPolicy {
         let Some((policy, _)) = policy_of(prior) else {
             return;
         };
-        if let Err(e) = client.delete_policies(&[policy]).await {
+        if let Err(e) = client.delete_policy(&policy).await {
             diags.push(explain("Network Policy Delete Error", &e));
         }
     }
