@@ -23,9 +23,11 @@ use super::models::Policy;
 
 /// How long the first member of a batch waits for others to join it.
 const WINDOW: Duration = Duration::from_millis(5);
-/// How long the first write of a batch waits before it is sent (later batches go
-/// as soon as the one in flight returns).
-const WRITE_WINDOW: Duration = Duration::from_millis(15);
+/// How long a write batch collects before it is sent (after the one in flight, if
+/// any, has returned). Longer batches fewer requests but holds each resource's
+/// apply longer: at 40 ms the bench's 200 creates take 41 requests (53 at 15 ms)
+/// for about a second more of apply.
+const WRITE_WINDOW: Duration = Duration::from_millis(40);
 /// The longest id list one request carries (characters), well under common URL limits.
 const MAX_IDS_LEN: usize = 4000;
 
@@ -179,14 +181,14 @@ impl WriteBatcher {
     }
 
     /// Group commit: one write of this kind in flight at a time. Policies that
-    /// arrive while it is in flight go in the next one, sent as soon as it returns,
-    /// so a batch grows with the number of resources Terraform works on at once.
+    /// arrive while it is in flight, or within `WRITE_WINDOW` after, go in the next
+    /// one, so a batch grows with the number of resources Terraform works on at once.
     async fn flush(self: Arc<Self>, cancel: CancellationToken, write: WritePolicies) {
-        tokio::select! {
-            () = cancel.cancelled() => {}
-            () = tokio::time::sleep(WRITE_WINDOW) => {}
-        }
         loop {
+            tokio::select! {
+                () = cancel.cancelled() => {}
+                () = tokio::time::sleep(WRITE_WINDOW) => {}
+            }
             let members = {
                 let mut st = self.queue.lock().expect("batch queue");
                 if st.0.is_empty() {
