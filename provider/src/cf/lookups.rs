@@ -157,6 +157,14 @@ impl Client {
             .await
     }
 
+    /// Lists the domains into the process's cache, for a later lookup; nothing when
+    /// batching is off (there is no cache then). Errors are left to that lookup.
+    pub async fn warm_domains(&self) {
+        if self.inner.batching {
+            let _ = self.domains().await;
+        }
+    }
+
     /// The domain named `name`.
     pub async fn domain_by_name(&self, name: &str) -> Result<Option<Domain>> {
         if self.inner.batching {

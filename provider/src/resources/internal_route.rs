@@ -623,10 +623,15 @@ impl Resource<cf::Client> for InternalRoute {
         let Some(guid) = current_model.id.as_str() else {
             return current.clone();
         };
-        let found = match current_model.space_id.as_str() {
-            Some(space) => client.route_in_space(guid, space).await,
-            None => client.route(guid).await,
+        let lookup = async {
+            match current_model.space_id.as_str() {
+                Some(space) => client.route_in_space(guid, space).await,
+                None => client.route(guid).await,
+            }
         };
+        // The plan that follows a read checks the domain: list the domains (once per
+        // process) alongside, rather than after. A failure here is the plan's to report.
+        let (found, ()) = tokio::join!(lookup, client.warm_domains());
         match found {
             Ok(None) => {
                 tracing::info!(route = guid, "route is gone; removing it from state");

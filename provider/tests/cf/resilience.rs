@@ -152,3 +152,52 @@ async fn resilience_cancellation_stops_waiting_promptly() {
         started.elapsed()
     );
 }
+
+/// Stopping ends what waits on shared work: readers waiting on a space's listing
+/// and a deletion waiting for the task that confirms it.
+#[tokio::test]
+async fn resilience_stopping_ends_listings_and_deletion_confirmations_promptly() {
+    let sim = sim().await;
+    let mut cfg = config(&sim, password());
+    let cancel = tokio_util::sync::CancellationToken::new();
+    cfg.cancel = cancel.clone();
+    let client = terraform_provider_cloudgov::cf::Client::connect(cfg)
+        .await
+        .unwrap();
+    let dev = sim.handle.space_guid("dev").unwrap();
+    let domain = sim.handle.domain_guid("apps.internal").unwrap();
+    let backend = sim.handle.app_guid("dev", "backend").unwrap();
+    let route = client
+        .create_route(&dev, &domain, "doomed", &[])
+        .await
+        .unwrap();
+    // Every read hangs from now on; the delete itself is answered.
+    sim.handle
+        .add_fault(rule(Some("GET"), FaultKind::Latency { ms: 10_000 }, 1.0));
+    let started = std::time::Instant::now();
+    let stopper = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        cancel.cancel();
+    });
+    let (first, second, deleted) = tokio::join!(
+        client.app_by_name(&dev, "frontend"),
+        client.policies_for_app(&backend),
+        client.delete_route(&route.guid),
+    );
+    stopper.await.unwrap();
+    for err in [
+        first.err().map(|e| e.to_string()),
+        second.err().map(|e| e.to_string()),
+        deleted.err().map(|e| e.to_string()),
+    ] {
+        assert_eq!(
+            err,
+            Some(terraform_provider_cloudgov::cf::Error::Cancelled.to_string())
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+}
