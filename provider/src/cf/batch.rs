@@ -37,10 +37,10 @@ pub type FetchIds<T> = Arc<dyn Fn(String) -> BoxFuture<'static, Result<Vec<T>>> 
 type Waiter<T> = (String, oneshot::Sender<Result<Vec<T>>>);
 
 /// Waiting members and whether a flush is scheduled.
-type Queue<M> = Mutex<(Vec<M>, bool)>;
+pub(super) type Queue<M> = Mutex<(Vec<M>, bool)>;
 
 /// Pushes a member; true when the caller must schedule the flush.
-fn enqueue<M>(queue: &Queue<M>, member: M) -> bool {
+pub(super) fn enqueue<M>(queue: &Queue<M>, member: M) -> bool {
     let mut st = queue.lock().expect("batch queue");
     st.0.push(member);
     !std::mem::replace(&mut st.1, true)

@@ -367,14 +367,22 @@ impl Client {
         }
     }
 
+    /// `f` bound to a clone of this client, as the batchers take their fetch and
+    /// write functions (they hold no client themselves).
+    pub(super) fn bind<A, T, F, Fut>(
+        &self,
+        f: F,
+    ) -> Arc<dyn Fn(A) -> futures::future::BoxFuture<'static, Result<T>> + Send + Sync>
+    where
+        F: Fn(Client, A) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<T>> + Send + 'static,
+    {
+        let client = self.clone();
+        Arc::new(move |a| Box::pin(f(client.clone(), a)))
+    }
+
     /// The cancellation token of this client's calls.
     pub(super) fn cancellation(&self) -> &CancellationToken {
         self.inner.http.cancellation()
-    }
-}
-
-impl Inner {
-    pub(super) fn http_budget(&self) -> Duration {
-        self.http.budget()
     }
 }

@@ -63,11 +63,9 @@ impl Client {
         self.cached(&path, self.get_opt(&path)).await
     }
 
-    /// Every app in a space, listed once per process with batching on.
+    /// Every app in a space, listed once per process (callers use it with batching
+    /// on only).
     pub(super) async fn space_apps(&self, space_guid: &str) -> Result<Arc<Vec<App>>> {
-        if !self.inner.batching {
-            return Ok(Arc::new(self.apps_in_space(space_guid).await?));
-        }
         self.inner
             .space_apps
             .get(space_guid, self.apps_in_space(space_guid))
@@ -102,10 +100,8 @@ impl Client {
         if let Some(app) = self.listed_app(guid) {
             return Ok(Some(app));
         }
-        let client = self.clone();
-        let fetch: FetchIds<App> = Arc::new(move |ids: String| {
-            let client = client.clone();
-            Box::pin(async move { client.list_all::<App>("/v3/apps", &[("guids", &ids)]).await })
+        let fetch: FetchIds<App> = self.bind(|c: Client, ids: String| async move {
+            c.list_all::<App>("/v3/apps", &[("guids", &ids)]).await
         });
         let batch = self
             .inner

@@ -5,7 +5,6 @@
 //! This process's writes update the listings, so later reads see them.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use reqwest::Method;
 
@@ -93,10 +92,8 @@ impl Client {
             }
         }
         // An app this account cannot list: its own batched read.
-        let client = self.clone();
-        let fetch: FetchIds<Policy> = Arc::new(move |ids: String| {
-            let client = client.clone();
-            Box::pin(async move { client.list_policies(&[("id", ids.as_str())]).await })
+        let fetch: FetchIds<Policy> = self.bind(|c: Client, ids: String| async move {
+            c.list_policies(&[("id", ids.as_str())]).await
         });
         self.inner
             .policy_reads
@@ -132,10 +129,8 @@ impl Client {
         if !self.inner.batching {
             return self.write_policies(kind, vec![policy.clone()]).await;
         }
-        let client = self.clone();
-        let write: WritePolicies = Arc::new(move |policies: Vec<Policy>| {
-            let client = client.clone();
-            Box::pin(async move { client.write_policies(kind, policies).await })
+        let write: WritePolicies = self.bind(move |c: Client, policies: Vec<Policy>| async move {
+            c.write_policies(kind, policies).await
         });
         let batcher = match kind {
             Write::Create => &self.inner.policy_creates,

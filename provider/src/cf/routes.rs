@@ -5,13 +5,13 @@
 //! outlives `ASK_JOB_AFTER`, which is how a failed job is told apart.
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::json;
 use tokio::sync::oneshot;
 
+use super::batch::{Queue, enqueue};
 use super::client::{Client, cc_error, decode};
 use super::error::{Error, Result};
 use super::http::{Request, backoff};
@@ -35,7 +35,7 @@ struct Pending {
 /// Route deletions waiting to be confirmed, and whether the confirming task runs.
 #[derive(Debug, Default)]
 pub(super) struct Deletions {
-    queue: Mutex<(Vec<Pending>, bool)>,
+    queue: Queue<Pending>,
 }
 
 impl Client {
@@ -128,7 +128,7 @@ impl Client {
             "metadata": {"labels": labels},
         });
         let start = Instant::now();
-        let budget = self.inner.http_budget();
+        let budget = self.inner.http.budget();
         let mut answer_lost = false;
         let mut attempt = 0u32;
         loop {
@@ -203,17 +203,13 @@ impl Client {
     /// Waits for the confirming task to see the route gone (or its job fail).
     async fn confirm_deletion(&self, route: &str, job: String) -> Result<()> {
         let (tx, rx) = oneshot::channel();
-        let start = {
-            let mut q = self.inner.deletions.queue.lock().expect("deletions");
-            q.0.push(Pending {
-                route: route.to_string(),
-                job,
-                since: Instant::now(),
-                tx,
-            });
-            !std::mem::replace(&mut q.1, true)
+        let pending = Pending {
+            route: route.to_string(),
+            job,
+            since: Instant::now(),
+            tx,
         };
-        if start {
+        if enqueue(&self.inner.deletions.queue, pending) {
             tokio::spawn(self.clone().confirm_deletions());
         }
         rx.await.unwrap_or(Err(Error::Cancelled))
