@@ -50,7 +50,7 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let set = |o: &Option<String>| if o.is_some() { "(set)" } else { "(unset)" };
         f.debug_struct("Settings")
-            .field("api_url", &self.api_url)
+            .field("api_url", &cf::redact(&self.api_url))
             .field("user", &self.user)
             .field("password", &set(&self.password))
             .field("client_id", &self.client_id)
@@ -164,57 +164,31 @@ impl Settings {
     }
 }
 
-/// An API URL must name its scheme; plain http is for loopback addresses only.
+/// An API URL must name its scheme and host, hold no user name or password, have
+/// no path, and use https unless its host is a loopback address (`cf::check_api_url`
+/// holds the rule the client applies too).
 pub fn check_api_url(url: &str) -> Result<(), Diagnostic> {
-    let path = AttributePath::root("api_url");
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
-        Diagnostic::error(
-            "Invalid API URL",
-            format!(
-                "\"{url}\" has no scheme. Write the full URL, for example \"https://{}\".",
-                url.trim_start_matches('/')
-            ),
-        )
-        .at(path.clone())
-    })?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let url_path = rest[host.len()..].trim_end_matches('/');
-    if !url_path.is_empty() {
-        return Err(Diagnostic::error(
-            "Invalid API URL",
-            format!(
-                "\"{url}\" has a path (\"{url_path}\"). Write the API's root URL without a path, such as \
-                 \"{scheme}://{host}\"."
-            ),
-        )
-        .at(AttributePath::root("api_url")));
-    }
-    let host_only = if host.starts_with('[') {
-        host.split(']').next().unwrap_or("").trim_start_matches('[')
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    let invalid = |detail: String| {
+        Diagnostic::error("Invalid API URL", detail).at(AttributePath::root("api_url"))
     };
-    match scheme {
-        "https" if !host_only.is_empty() => Ok(()),
-        "http" if is_loopback(host_only) => Ok(()),
-        "http" => Err(Diagnostic::error(
-            "Insecure API URL",
-            format!("\"{url}\" uses plain http, which is accepted only for loopback addresses. Use https."),
-        )
-        .at(path)),
-        _ => Err(Diagnostic::error(
-            "Invalid API URL",
-            format!("\"{url}\" is not an https URL with a host, such as \"{DEFAULT_API_URL}\"."),
-        )
-        .at(path)),
+    let url = cf::check_api_url(url).map_err(|bad| {
+        if bad.insecure {
+            Diagnostic::error("Insecure API URL", bad.message).at(AttributePath::root("api_url"))
+        } else {
+            invalid(bad.message)
+        }
+    })?;
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", &url));
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let url_path = &rest[host.len()..];
+    if url_path.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "\"{url}\" has a path (\"{url_path}\"). Write the API's root URL without a path, such as \
+             \"{scheme}://{host}\"."
+        )))
     }
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[async_trait]
@@ -340,6 +314,8 @@ impl crate::framework::Provider for CloudGov {
                 diags.push(match &e {
                     cf::Error::Auth { mode, .. } => d.at(crate::errors::auth_attribute(*mode)),
                     cf::Error::Config(_)
+                    | cf::Error::Untrusted(_)
+                    | cf::Error::Redirect { .. }
                     | cf::Error::Transport { .. }
                     | cf::Error::Unreachable { .. }
                     | cf::Error::Certificate { .. } => d.at(AttributePath::root("api_url")),
@@ -430,7 +406,10 @@ impl Settings {
                         Ok(Some(saved)) if saved.credentials().is_some() => {
                             // A saved login is sent only to the foundation that issued
                             // it: checked before any request is made.
-                            if let Some(d) = self.saved_login_mismatch(&saved) {
+                            if let Some(d) = self
+                                .saved_login_mismatch(&saved)
+                                .or_else(|| saved_login_insecure(&saved))
+                            {
                                 diags.push(d);
                                 return None;
                             }
@@ -488,7 +467,10 @@ impl Settings {
         if !self.api_url_given || saved.issued_for(&self.api_url) {
             return None;
         }
-        let (api, target) = (&self.api_url, saved.target.trim_end_matches('/'));
+        let (api, target) = (
+            &cf::redact(&self.api_url),
+            &cf::redact(saved.target.trim_end_matches('/')),
+        );
         Some(
             Diagnostic::error(
                 "Saved cf CLI Login Is for Another Foundation",
@@ -503,6 +485,27 @@ impl Settings {
             .at(AttributePath::root("api_url")),
         )
     }
+}
+
+/// Why the cf CLI's saved login must not be used at all, if it must not: the
+/// foundation it names fails the rule every API URL must pass (plain http to a host
+/// that is not this machine, a user name in the URL, ...). The cf CLI only warns when
+/// it logs in over http; the provider sends nothing.
+fn saved_login_insecure(saved: &cf::CfCliConfig) -> Option<Diagnostic> {
+    let bad = cf::check_api_url(&saved.target).err()?;
+    Some(
+        Diagnostic::error(
+            "Saved cf CLI Login Is Not Safe to Use",
+            format!(
+                "The cf CLI's saved login in {} was issued by a foundation the provider will not send it to: {} \
+                 Nothing was sent. Log in again over https with `cf login -a https://…`, or give the provider \
+                 credentials (CF_USER and CF_PASSWORD, CF_CLIENT_ID and CF_CLIENT_SECRET, or CF_ACCESS_TOKEN).",
+                saved.path.display(),
+                bad.message
+            ),
+        )
+        .at(AttributePath::root("api_url")),
+    )
 }
 
 #[cfg(test)]
@@ -590,6 +593,22 @@ mod tests {
             check_api_url("http://api.example.org").unwrap_err().summary,
             "Insecure API URL"
         );
+        let d = check_api_url("https://api.example.org/v3").unwrap_err();
+        assert!(d.detail.contains("has a path (\"/v3\")"), "{}", d.detail);
+        // The userinfo trick: a loopback-looking user name before a remote host.
+        for url in [
+            "http://[::1]@evil.example:8080",
+            "https://u:hunter2@api.example.org",
+        ] {
+            let d = check_api_url(url).unwrap_err();
+            assert_eq!(d.summary, "Invalid API URL", "{url}");
+            assert!(d.detail.contains("user name or password"), "{}", d.detail);
+            assert!(
+                !d.detail.contains("hunter2") && !d.detail.contains("[::1]@"),
+                "{}",
+                d.detail
+            );
+        }
     }
 
     #[test]

@@ -44,6 +44,30 @@ pub enum FaultKind {
     DropResponse,
     /// A job the request starts ends FAILED.
     FailJob,
+    /// Answers with this 3xx status and `Location`, without handling: a front that
+    /// sends clients elsewhere.
+    Redirect {
+        /// HTTP status (301, 302, 307, 308).
+        status: u16,
+        /// Where to.
+        location: String,
+    },
+    /// Handles the request, then sets one field of its JSON answer: `field` is a
+    /// `/`-separated path of object keys (`links/uaa/href`,
+    /// `pagination/next/href`), created where missing. A front that rewrites
+    /// answers, as a hostile network could.
+    Rewrite {
+        /// Path of object keys.
+        field: String,
+        /// The new value.
+        value: serde_json::Value,
+    },
+    /// Answers 200 with a JSON body of this many bytes, streamed without holding it,
+    /// without handling.
+    Oversized {
+        /// Size of the body.
+        bytes: u64,
+    },
 }
 
 /// One fault rule.
@@ -183,6 +207,7 @@ pub async fn layer(
     });
     let fired = shared.faults.lock().expect("faults").roll(&method, &path);
     let mut drop_response = false;
+    let mut rewrites = Vec::new();
     for f in fired {
         match f {
             FaultKind::Latency { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
@@ -204,6 +229,9 @@ pub async fn layer(
             FaultKind::FailJob => {
                 req.extensions_mut().insert(FailJob);
             }
+            FaultKind::Redirect { status, location } => return redirect(status, &location),
+            FaultKind::Rewrite { field, value } => rewrites.push((field, value)),
+            FaultKind::Oversized { bytes } => return oversized(bytes),
         }
     }
     let resp = next.run(req).await;
@@ -212,8 +240,83 @@ pub async fn layer(
     }
     if drop_response {
         connection_drop()
-    } else {
+    } else if rewrites.is_empty() {
         resp.into_response()
+    } else {
+        rewrite(resp, &rewrites).await
+    }
+}
+
+fn redirect(status: u16, location: &str) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+    let mut resp = code.into_response();
+    if let Ok(v) = location.parse() {
+        resp.headers_mut().insert("location", v);
+    }
+    resp
+}
+
+/// A JSON object `{"padding":"xxx…"}` of `bytes` bytes, produced a chunk at a time.
+fn oversized(bytes: u64) -> Response {
+    const CHUNK: usize = 64 * 1024;
+    let head: &[u8] = b"{\"padding\":\"";
+    let tail: &[u8] = b"\"}";
+    let fill = bytes.saturating_sub((head.len() + tail.len()) as u64);
+    let chunks = fill.div_ceil(CHUNK as u64);
+    let body = futures::stream::iter(
+        std::iter::once(axum::body::Bytes::from_static(head))
+            .chain((0..chunks).map(move |i| {
+                let left = fill - i * CHUNK as u64;
+                let n = usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK);
+                axum::body::Bytes::from(vec![b'x'; n])
+            }))
+            .chain(std::iter::once(axum::body::Bytes::from_static(tail)))
+            .map(Ok::<_, std::io::Error>),
+    );
+    let mut resp = Response::new(Body::from_stream(body));
+    resp.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// Sets each `(field, value)` in the JSON body of `resp`.
+async fn rewrite(resp: Response, rewrites: &[(String, serde_json::Value)]) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return connection_drop();
+    };
+    let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    for (field, value) in rewrites {
+        set_field(&mut json, field, value.clone());
+    }
+    let out = serde_json::to_vec(&json).unwrap_or_default();
+    parts.headers.remove("content-length");
+    Response::from_parts(parts, Body::from(out))
+}
+
+/// Sets `field` (keys joined by `/`) in `json`, making objects of whatever is in the
+/// way.
+fn set_field(json: &mut serde_json::Value, field: &str, value: serde_json::Value) {
+    if !json.is_object() {
+        *json = serde_json::Value::Object(serde_json::Map::new());
+    }
+    let serde_json::Value::Object(map) = json else {
+        return;
+    };
+    match field.split_once('/') {
+        None => {
+            map.insert(field.to_string(), value);
+        }
+        Some((key, rest)) => set_field(
+            map.entry(key.to_string())
+                .or_insert(serde_json::Value::Null),
+            rest,
+            value,
+        ),
     }
 }
 
@@ -266,5 +369,13 @@ mod tests {
             2
         );
         assert!(f.rules.is_empty());
+    }
+
+    #[test]
+    fn set_field_creates_the_path() {
+        let mut v = serde_json::json!({"pagination": {"next": null}, "resources": []});
+        set_field(&mut v, "pagination/next/href", "http://x/".into());
+        assert_eq!(v["pagination"]["next"]["href"], "http://x/");
+        assert_eq!(v["resources"], serde_json::json!([]));
     }
 }

@@ -563,6 +563,14 @@ fn cases() -> Vec<Case> {
             "api_url",
         )
         .provider_block("  api_url = \"api.fr.cloud.gov\""),
+        // The userinfo trick: a loopback-looking user name before a remote host.
+        case(
+            "api_url with userinfo",
+            any_read(),
+            "holds a user name or password",
+            "api_url",
+        )
+        .provider_block("  api_url = \"http://[::1]@api.fr.cloud.gov:8080\""),
         // The diagnostic points at `password`, which has no line to quote.
         case(
             "user without password",

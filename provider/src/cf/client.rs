@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::auth::{Credentials, TokenSource};
 use super::batch::{Batcher, WriteBatcher};
+use super::boundary::{Boundary, next_page};
 use super::error::{Error, Result};
 use super::http::{Http, Request, Response, RetryPolicy, Trust};
 use super::models::*;
@@ -65,16 +66,11 @@ const PER_PAGE: &str = "1000";
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("terraform-provider-cloudgov/", env!("CARGO_PKG_VERSION"));
 
-/// Normalises an API URL: a scheme is required, a trailing slash is dropped.
+/// Checks and normalises an API URL (see `boundary::check_api_url`): a scheme and a
+/// host, no user name or password, https unless loopback; no trailing slash.
 pub fn normalize_api_url(url: &str) -> Result<String> {
-    let url = url.trim();
-    if !url.contains("://") {
-        return Err(Error::Config(format!(
-            "the API URL \"{url}\" has no scheme; write the full URL, for example \"https://{}\"",
-            url.trim_start_matches('/')
-        )));
-    }
-    Ok(url.trim_end_matches('/').to_string())
+    super::boundary::check_api_url(url)
+        .map_err(|bad| Error::Config(format!("api_url {}", bad.message)))
 }
 
 pub(super) struct Inner {
@@ -190,16 +186,21 @@ impl Client {
             return Err(cc_error(&resp));
         }
         let root: Root = decode(&root_url, &resp.body)?;
-        let uaa = root
-            .links
-            .uaa
-            .or(root.links.login)
-            .map(|l| l.href.trim_end_matches('/').to_string())
-            .ok_or_else(|| Error::Config(format!("{api} does not name a UAA server in GET /")))?;
-        let policy_base = root.links.network_policy_v1.map_or_else(
-            || format!("{api}/networking/v1/external"),
-            |l| l.href.trim_end_matches('/').to_string(),
-        );
+        let mut boundary = Boundary::new(&api)?;
+        let uaa = match (root.links.uaa, root.links.login) {
+            (Some(l), _) => boundary.admit("links.uaa", "the UAA server", &l.href)?,
+            (None, Some(l)) => boundary.admit("links.login", "the login server", &l.href)?,
+            (None, None) => {
+                return Err(Error::Config(format!(
+                    "{api} does not name a UAA server in GET /"
+                )));
+            }
+        };
+        let policy_base = match root.links.network_policy_v1 {
+            Some(l) => boundary.admit("links.network_policy_v1", "the policy server", &l.href)?,
+            None => format!("{api}/networking/v1/external"),
+        };
+        http.set_boundary(boundary);
         let tokens = TokenSource::new(config.credentials, format!("{uaa}/oauth/token"));
         let client = Client {
             inner: Arc::new(Inner {
@@ -262,7 +263,8 @@ impl Client {
     }
 
     /// Every item of a list, following `next` links to the end; pages of
-    /// `PER_PAGE` unless `pairs` say otherwise.
+    /// `PER_PAGE` unless `pairs` say otherwise. A `next` link must stay on the
+    /// origin of the page that names it (the request carries a token).
     pub async fn list_all<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -278,7 +280,7 @@ impl Client {
             let page: Page<T> = self.cc_json(Request::new(Method::GET, &url)).await?;
             out.extend(page.resources);
             match page.pagination.next {
-                Some(next) if !next.href.is_empty() => url = next.href,
+                Some(next) if !next.href.is_empty() => url = next_page(&url, &next.href)?,
                 _ => return Ok(out),
             }
         }

@@ -120,6 +120,26 @@ pub enum Error {
         /// The last error seen, if any.
         last: Option<String>,
     },
+    /// A request would have crossed the trust boundary (see `boundary`): nothing was
+    /// sent.
+    #[error("{0}")]
+    Untrusted(String),
+    /// The platform answered with a redirect, which is never followed.
+    #[error(
+        "{method} {url} answered {status}, a redirect to {location}. The provider follows no redirect (one could \
+         carry credentials to another server), so the request was refused. Check that api_url is the foundation's \
+         API itself, such as https://api.fr.cloud.gov, and that no proxy between here and it rewrites answers"
+    )]
+    Redirect {
+        /// Method.
+        method: String,
+        /// The URL called.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// Where it pointed (printable: without user name or password).
+        location: String,
+    },
     /// Terraform asked the provider to stop.
     #[error("cancelled: Terraform asked the provider to stop")]
     Cancelled,

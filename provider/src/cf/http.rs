@@ -1,11 +1,13 @@
 //! The transport under every call: one reqwest client with rustls over the system
 //! certificate store (honouring `SSL_CERT_FILE` / `SSL_CERT_DIR`), retries with
 //! exponential backoff and jitter inside a time budget, `Retry-After`, cancellation,
-//! and a tracing event per request. Knows nothing of tokens or API shapes.
+//! and a tracing event per request. It follows no redirect, and sends a request that
+//! carries a credential only where the trust boundary (`boundary`) allows. Knows
+//! nothing of tokens or API shapes.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rand::RngExt;
@@ -14,6 +16,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use tokio_util::sync::CancellationToken;
 
+use super::boundary::{Boundary, redact};
 use super::error::{Error, Result};
 
 /// Which certificates to trust.
@@ -125,6 +128,12 @@ impl Request {
         self.idempotent = yes;
         self
     }
+
+    /// True when the request carries a credential: a token, a client secret, or a
+    /// login form.
+    pub fn carries_credentials(&self) -> bool {
+        self.bearer.is_some() || self.basic.is_some() || matches!(self.body, Body::Form(_))
+    }
 }
 
 /// An answer.
@@ -169,6 +178,9 @@ pub struct Http {
     cancel: CancellationToken,
     /// Some answer (any status) has arrived: the platform is there.
     reached: AtomicBool,
+    /// Where credentials may go, once discovery has named the foundation's servers;
+    /// until then no credential is sent anywhere.
+    boundary: OnceLock<Boundary>,
 }
 
 /// Accepts any server certificate (but still checks handshake signatures): the
@@ -419,6 +431,7 @@ impl Http {
             .user_agent(user_agent)
             .connect_timeout(Duration::from_secs(15))
             .timeout(retry.attempt_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .build()
             .map_err(|e| Error::Config(format!("HTTP client setup failed: {e}")))?;
@@ -427,7 +440,43 @@ impl Http {
             retry,
             cancel,
             reached: AtomicBool::new(false),
+            boundary: OnceLock::new(),
         })
+    }
+
+    /// Sets where credentials may go (once; later calls change nothing).
+    pub fn set_boundary(&self, boundary: Boundary) {
+        let _ = self.boundary.set(boundary);
+    }
+
+    /// Refuses a request that would carry a credential outside the boundary.
+    fn check_boundary(&self, req: &Request) -> Result<()> {
+        if !req.carries_credentials() || self.boundary.get().is_some_and(|b| b.allows(&req.url)) {
+            return Ok(());
+        }
+        Err(Error::Untrusted(format!(
+            "refused to send credentials to {}: it is not one of the foundation's own servers (the API and the \
+             UAA and policy server that its discovery document names, over https). Nothing was sent",
+            redact(&req.url)
+        )))
+    }
+
+    /// A redirect answer as the error it is: redirects are never followed.
+    fn redirect_error(req: &Request, r: &Response) -> Error {
+        let location = r.location.as_deref().map_or_else(
+            || "an unnamed location".to_string(),
+            |l| {
+                reqwest::Url::parse(&req.url)
+                    .and_then(|base| base.join(l))
+                    .map_or_else(|_| redact(l), |u| redact(u.as_str()))
+            },
+        );
+        Error::Redirect {
+            method: req.method.to_string(),
+            url: redact(&req.url),
+            status: r.status,
+            location,
+        }
     }
 
     /// The total time one call may spend: the retry budget, or, when the operation's
@@ -511,6 +560,7 @@ impl Http {
     /// `FIRST_CONTACT_BUDGET` and end in `Error::Unreachable`. Returns the last
     /// answer, whatever its status; the caller interprets it.
     pub async fn send(&self, req: &Request) -> Result<Response> {
+        self.check_boundary(req)?;
         let start = Instant::now();
         let budget = self.budget();
         let mut attempt: u32 = 0;
@@ -545,6 +595,11 @@ impl Http {
                 Err(e) => {
                     tracing::debug!(method = %req.method, url = %req.url, error = %e, elapsed_ms, attempt, "platform request failed")
                 }
+            }
+            if let Ok(r) = &outcome
+                && (300..400).contains(&r.status)
+            {
+                return Err(Self::redirect_error(req, r));
             }
             let retryable = match &outcome {
                 Ok(r) if r.status == 429 => true,

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod batch;
+pub mod boundary;
 pub mod client;
 pub mod error;
 pub mod http;
@@ -14,6 +15,7 @@ mod routes;
 mod snapshot;
 
 pub use auth::{CfCliConfig, Credentials};
+pub use boundary::{check_api_url, redact};
 pub use client::{Client, ClientConfig, USER_AGENT, normalize_api_url};
 pub use error::{AuthMode, Error, Result};
 pub use http::{RetryPolicy, Trust};

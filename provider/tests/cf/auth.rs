@@ -168,7 +168,7 @@ async fn auth_api_url_without_scheme_says_what_to_write() {
     let err = Client::connect(cfg).await.err().unwrap();
     assert_eq!(
         err.to_string(),
-        "the API URL \"api.fr.cloud.gov\" has no scheme; write the full URL, for example \"https://api.fr.cloud.gov\""
+        "api_url \"api.fr.cloud.gov\" has no scheme. Write the full URL, for example \"https://api.fr.cloud.gov\"."
     );
     let mut cfg = config(&sim, password());
     cfg.api_url = format!("{}/", sim.url);

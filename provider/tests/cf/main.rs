@@ -11,3 +11,4 @@ mod reads;
 mod resilience;
 mod setup;
 mod tls;
+mod trust_boundaries;
