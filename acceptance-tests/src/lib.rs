@@ -293,6 +293,22 @@ impl Workspace {
             .expect("start cli")
     }
 
+    /// Like `spawn`, with stdout and stderr written to `output.log` in the
+    /// workspace, which `spawned_output` reads.
+    pub fn spawn_logged(&self, args: &[&str]) -> std::process::Child {
+        let log = std::fs::File::create(self.dir.path().join("output.log")).expect("output log");
+        self.command(&[], args)
+            .stdout(log.try_clone().expect("output log"))
+            .stderr(log)
+            .spawn()
+            .expect("start cli")
+    }
+
+    /// What the command started by `spawn_logged` printed so far.
+    pub fn spawned_output(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("output.log")).unwrap_or_default()
+    }
+
     fn command(&self, extra: &[(&str, &str)], args: &[&str]) -> Command {
         let path = self.cli.path().expect("cli");
         let mut cmd = Command::new(&path);

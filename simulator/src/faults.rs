@@ -205,6 +205,9 @@ pub async fn layer(
         Some(m) => format!("{method} {}", m.as_str()),
         None => format!("UNKNOWN {method} {path}"),
     });
+    if shared.is_down() {
+        return connection_drop();
+    }
     let fired = shared.faults.lock().expect("faults").roll(&method, &path);
     let mut drop_response = false;
     let mut rewrites = Vec::new();
@@ -234,11 +237,14 @@ pub async fn layer(
             FaultKind::Oversized { bytes } => return oversized(bytes),
         }
     }
+    if shared.is_down() {
+        return connection_drop();
+    }
     let resp = next.run(req).await;
     if method != Method::GET {
         shared.persist();
     }
-    if drop_response {
+    if drop_response || shared.is_down() {
         connection_drop()
     } else if rewrites.is_empty() {
         resp.into_response()

@@ -55,6 +55,8 @@ pub struct Shared {
     pub faults: Mutex<Faults>,
     stats: Mutex<Stats>,
     state_file: Option<PathBuf>,
+    /// Killed: every request in flight loses its connection.
+    down: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Shared {
@@ -80,6 +82,7 @@ impl Shared {
             faults: Mutex::new(Faults::new(config.fault_seed)),
             stats: Mutex::new(Stats::new()),
             state_file: config.state_file.clone(),
+            down: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -97,6 +100,11 @@ impl Shared {
 
     fn set_base_url(&self, url: String) {
         *self.base_url.write().expect("base url") = url;
+    }
+
+    /// True once the simulator was killed (`Simulator::kill`).
+    pub fn is_down(&self) -> bool {
+        self.down.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Counts one request.
@@ -291,16 +299,28 @@ impl Simulator {
             task.abort();
         }
     }
-}
 
-impl Drop for Simulator {
-    fn drop(&mut self) {
+    /// Kills the platform at once, as a crash would: the listener closes, so new
+    /// connections are refused, and requests in flight lose their connections
+    /// without an answer. The value stays, so a test can still read what the platform
+    /// held.
+    pub fn kill(&mut self) {
+        self.handle
+            .shared
+            .down
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

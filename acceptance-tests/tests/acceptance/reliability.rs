@@ -392,3 +392,52 @@ fn killed_apply(cli: Cli) {
     assert_eq!(env.sim.handle.state().routes.len(), 24);
 }
 for_each_cli!(reliability_killed_apply_heals, super::killed_apply);
+
+/// The platform dies for good in the middle of an apply of 30 routes and 60 policies:
+/// with the default retry policy, Terraform exits within 3 minutes, and each error
+/// names the outage (a shared circuit, not a retry budget per resource).
+fn platform_death(cli: Cli) {
+    let Some(mut env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    let ports: Vec<u16> = (0..60).map(|i| 7000 + i).collect();
+    env.write("lookups.tf", LOOKUPS);
+    env.write("main.tf", &workload(30, &ports));
+    env.init();
+    env.sim
+        .handle
+        .add_fault(fault(FaultKind::Latency { ms: 300 }, None, 1.0));
+    let mut apply = env.spawn_logged(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let start = Instant::now();
+    while env.sim.handle.state().routes.len() < 4 {
+        assert!(
+            apply.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(120),
+            "the apply ended, or created nothing, before the platform could die"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    env.sim.kill();
+    let died = Instant::now();
+    let status = loop {
+        if let Some(status) = apply.try_wait().unwrap() {
+            break status;
+        }
+        if died.elapsed() > Duration::from_secs(180) {
+            let _ = apply.kill();
+            panic!("the apply still ran 3 minutes after the platform died");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let took = died.elapsed();
+    let text = env.spawned_output();
+    eprintln!(
+        "{}: the apply exited {took:?} after the platform died",
+        cli.name()
+    );
+    assert!(!status.success(), "{text}");
+    assert!(
+        text.contains("the platform has not answered for"),
+        "no error names the outage:\n{text}"
+    );
+}
+for_each_cli!(reliability_platform_death_ends_apply, super::platform_death);

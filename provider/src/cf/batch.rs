@@ -211,13 +211,17 @@ impl WriteBatcher {
             "batched policy write"
         );
         let batch = write(policies.clone()).await;
-        if batch.is_ok() || policies.len() == 1 {
+        // Only a refusal by the platform (a 4xx: one bad policy fails the list) is
+        // worth splitting; a transport failure, a 5xx or a timeout would meet every
+        // policy alone too, each with a full retry budget.
+        let refused = matches!(&batch, Err(e) if e.status().is_some_and(|s| (400..500).contains(&s) && !matches!(s, 401 | 429)));
+        if !refused || policies.len() == 1 {
             for (_, tx) in members {
                 let _ = tx.send(batch.clone());
             }
             return;
         }
-        // One refusal fails the whole list: write each policy alone, so that every
+        // The platform refused the whole list for one policy: write each alone, so that every
         // resource gets its own answer and none is refused for another's fault.
         // Both writes are idempotent, so members the batch did write are safe to send
         // again.

@@ -73,6 +73,10 @@ pub fn normalize_api_url(url: &str) -> Result<String> {
         .map_err(|bad| Error::Config(format!("api_url {}", bad.message)))
 }
 
+/// Most pages one listing may take: a million items at `PER_PAGE`. A platform that
+/// keeps naming new pages past that is looping.
+const MAX_PAGES: usize = 1000;
+
 pub(super) struct Inner {
     pub(super) http: Http,
     pub(super) api: String,
@@ -264,7 +268,8 @@ impl Client {
 
     /// Every item of a list, following `next` links to the end; pages of
     /// `PER_PAGE` unless `pairs` say otherwise. A `next` link must stay on the
-    /// origin of the page that names it (the request carries a token).
+    /// origin of the page that names it (the request carries a token), must not
+    /// name a page already read, and a listing takes at most `MAX_PAGES` pages.
     pub async fn list_all<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -276,13 +281,32 @@ impl Client {
         }
         let mut url = format!("{}{path}?{}", self.inner.api, query(&pairs));
         let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         loop {
             let page: Page<T> = self.cc_json(Request::new(Method::GET, &url)).await?;
             out.extend(page.resources);
-            match page.pagination.next {
-                Some(next) if !next.href.is_empty() => url = next_page(&url, &next.href)?,
+            seen.insert(url.clone());
+            let next = match page.pagination.next {
+                Some(next) if !next.href.is_empty() => next_page(&url, &next.href)?,
                 _ => return Ok(out),
+            };
+            if seen.contains(&next) || seen.len() >= MAX_PAGES {
+                return Err(Error::Decode {
+                    url: super::boundary::redact(&url),
+                    reason: format!(
+                        "the listing's pages loop ({} after {} pages: {}); the listing was stopped. The platform \
+                         or a proxy in between is answering wrongly: retry later",
+                        if seen.contains(&next) {
+                            "a page names one already read"
+                        } else {
+                            "no end"
+                        },
+                        seen.len(),
+                        super::boundary::redact(&next)
+                    ),
+                });
             }
+            url = next;
         }
     }
 

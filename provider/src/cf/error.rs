@@ -140,6 +140,32 @@ pub enum Error {
         /// Where it pointed (printable: without user name or password).
         location: String,
     },
+    /// An answer was larger than any the platform gives.
+    #[error(
+        "the answer of {method} {url} is larger than {} MiB, far more than any answer of the platform; it was not \
+         read further. Check that api_url is the foundation's API and that no proxy between here and it rewrites \
+         answers", .limit / (1024 * 1024)
+    )]
+    TooLarge {
+        /// Method.
+        method: String,
+        /// The URL called.
+        url: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The platform has stopped answering: every call of the process fails fast.
+    #[error(
+        "the platform has not answered for {} s (since its last answer, every request failed: {last}); the \
+         provider stopped waiting for it, and every other call still pending was stopped too. Nothing more was \
+         sent. Run the command again when the platform is back", .down_for.as_secs()
+    )]
+    Outage {
+        /// How long the platform has been silent.
+        down_for: Duration,
+        /// The last failure seen.
+        last: String,
+    },
     /// Terraform asked the provider to stop.
     #[error("cancelled: Terraform asked the provider to stop")]
     Cancelled,

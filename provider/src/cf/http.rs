@@ -17,6 +17,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use tokio_util::sync::CancellationToken;
 
 use super::boundary::{Boundary, redact};
+use super::circuit::Circuit;
 use super::error::{Error, Result};
 
 /// Which certificates to trust.
@@ -53,6 +54,9 @@ pub struct RetryPolicy {
     pub budget: Duration,
     /// Time limit of one attempt.
     pub attempt_timeout: Duration,
+    /// How long the platform may go without answering any request before every call
+    /// of the process fails at once (`circuit`).
+    pub outage: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -62,6 +66,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(8),
             budget: Duration::from_secs(120),
             attempt_timeout: Duration::from_secs(60),
+            outage: Duration::from_secs(60),
         }
     }
 }
@@ -153,6 +158,11 @@ pub struct Response {
 /// operation is stopped at the deadline, so this is never reached in practice.
 const DEADLINE_MARGIN: Duration = Duration::from_secs(5);
 
+/// The largest answer read: the platform's largest pages (a thousand apps) are a few
+/// megabytes; a larger answer is not the platform's, and reading it whole could
+/// exhaust memory.
+pub const MAX_ANSWER_BYTES: u64 = 32 * 1024 * 1024;
+
 /// How long calls keep trying a platform that has never answered. A setup mistake
 /// (a refused connection, a host that does not resolve, `http://` spoken to an HTTPS
 /// port) fails within this; the long budget is for a platform that answered once
@@ -178,6 +188,8 @@ pub struct Http {
     cancel: CancellationToken,
     /// Some answer (any status) has arrived: the platform is there.
     reached: AtomicBool,
+    /// Whether the platform is still answering at all.
+    circuit: Circuit,
     /// Where credentials may go, once discovery has named the foundation's servers;
     /// until then no credential is sent anywhere.
     boundary: OnceLock<Boundary>,
@@ -440,6 +452,7 @@ impl Http {
             retry,
             cancel,
             reached: AtomicBool::new(false),
+            circuit: Circuit::new(retry.outage),
             boundary: OnceLock::new(),
         })
     }
@@ -543,7 +556,22 @@ impl Http {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse().ok());
-        let body = resp.bytes().await.map_err(fail)?.to_vec();
+        let too_large = || Error::TooLarge {
+            method: req.method.to_string(),
+            url: redact(&req.url),
+            limit: MAX_ANSWER_BYTES,
+        };
+        if resp.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES) {
+            return Err(too_large());
+        }
+        let mut resp = resp;
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(fail)? {
+            if (body.len() + chunk.len()) as u64 > MAX_ANSWER_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         let r = Response {
             status,
             location,
@@ -566,6 +594,9 @@ impl Http {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
+            if self.circuit.is_open() {
+                return Err(self.circuit.error());
+            }
             let t0 = Instant::now();
             let first_contact = !self.reached.load(Ordering::Relaxed);
             let limit = if first_contact {
@@ -577,12 +608,26 @@ impl Http {
             };
             let outcome = tokio::select! {
                 () = self.cancel.cancelled() => return Err(Error::Cancelled),
+                () = self.circuit.opened() => return Err(self.circuit.error()),
                 r = tokio::time::timeout(limit, self.once(req)) => r.unwrap_or_else(|_| Err(Error::Transport {
                     method: req.method.to_string(),
                     url: req.url.clone(),
                     reason: format!("no answer within {} s", limit.as_secs()),
                 })),
             };
+            match &outcome {
+                Ok(r) if matches!(r.status, 502..=504) => {
+                    self.circuit.failed(&format!(
+                        "{} {} answered {}",
+                        req.method,
+                        redact(&req.url),
+                        r.status
+                    ));
+                }
+                Ok(_) => self.circuit.answered(),
+                Err(e @ Error::Transport { .. }) => self.circuit.failed(&e.to_string()),
+                Err(_) => {}
+            }
             if outcome.is_ok() {
                 self.reached.store(true, Ordering::Relaxed);
             }
@@ -640,6 +685,7 @@ impl Http {
             tracing::debug!(method = %req.method, url = %req.url, attempt, delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), "retrying");
             tokio::select! {
                 () = self.cancel.cancelled() => return Err(Error::Cancelled),
+                () = self.circuit.opened() => return Err(self.circuit.error()),
                 () = tokio::time::sleep(delay) => {}
             }
         }
@@ -654,10 +700,11 @@ impl Http {
         backoff(self.retry.initial, self.retry.max_delay, attempt)
     }
 
-    /// Sleeps, unless cancelled first.
+    /// Sleeps, unless cancelled or the platform found gone first.
     pub async fn sleep(&self, d: Duration) -> Result<()> {
         tokio::select! {
             () = self.cancel.cancelled() => Err(Error::Cancelled),
+            () = self.circuit.opened() => Err(self.circuit.error()),
             () = tokio::time::sleep(d) => Ok(()),
         }
     }

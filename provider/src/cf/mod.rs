@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod batch;
 pub mod boundary;
+mod circuit;
 pub mod client;
 pub mod error;
 pub mod http;

@@ -108,6 +108,7 @@ pub(crate) fn fast_retry() -> RetryPolicy {
         max_delay: std::time::Duration::from_millis(200),
         budget: std::time::Duration::from_secs(30),
         attempt_timeout: std::time::Duration::from_secs(10),
+        outage: std::time::Duration::from_secs(30),
     }
 }
 

@@ -270,3 +270,209 @@ fn trust_boundaries_saved_login_over_http_is_refused() {
         assert!(!d.detail.contains("hunter2"), "{}", d.detail);
     }
 }
+
+// Bounded waits.
+
+/// A retry policy whose per-call budget is short, so that a test that would spend it
+/// many times over (one write per policy) shows it in seconds.
+fn short_budget() -> terraform_provider_cloudgov::cf::RetryPolicy {
+    terraform_provider_cloudgov::cf::RetryPolicy {
+        budget: std::time::Duration::from_secs(3),
+        max_delay: std::time::Duration::from_millis(500),
+        ..fast_retry()
+    }
+}
+
+/// When the platform dies, calls in flight and calls made later fail at once with an
+/// error that names the outage, as soon as it has been silent for the outage window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trust_boundaries_platform_death_fails_every_call_at_once() {
+    let mut sim = sim().await;
+    let mut cfg = config(&sim, password());
+    cfg.retry.outage = std::time::Duration::from_secs(3);
+    let client = Client::connect(cfg).await.unwrap();
+    sim.handle.add_fault(FaultRule {
+        path: "/v3/*".into(),
+        method: None,
+        kind: FaultKind::Latency { ms: 1000 },
+        probability: 1.0,
+        times: None,
+    });
+    let calls: Vec<_> = (0..20)
+        .map(|i| {
+            let c = client.clone();
+            tokio::spawn(async move {
+                c.list_all::<serde_json::Value>("/v3/spaces", &[("names", &format!("s{i}"))])
+                    .await
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let died = std::time::Instant::now();
+    sim.kill();
+    for call in calls {
+        let err = call.await.unwrap().unwrap_err();
+        assert!(matches!(err, Error::Outage { .. }), "{err:?}");
+        assert!(err.to_string().contains("has not answered for"), "{err}");
+    }
+    let took = died.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(15),
+        "pending calls ended {took:?} after the platform died"
+    );
+    let later = std::time::Instant::now();
+    let err = client
+        .list_all::<serde_json::Value>("/v3/apps", &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Outage { .. }), "{err:?}");
+    assert!(later.elapsed() < std::time::Duration::from_millis(100));
+}
+
+/// A policy server that resets every write: the batch fails once with the transport
+/// error; the policies are not then written one by one, each with its own budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trust_boundaries_reset_policy_writes_are_not_retried_one_by_one() {
+    let sim = sim().await;
+    let mut cfg = config(&sim, password());
+    cfg.retry = short_budget();
+    let client = Client::connect(cfg).await.unwrap();
+    let frontend = sim.handle.app_guid("dev", "frontend").unwrap();
+    let backend = sim.handle.app_guid("dev", "backend").unwrap();
+    sim.handle.add_fault(FaultRule {
+        path: "/networking/v1/external/policies".into(),
+        method: Some("POST".into()),
+        kind: FaultKind::Reset,
+        probability: 1.0,
+        times: None,
+    });
+    let start = std::time::Instant::now();
+    let writes = (0..10u16).map(|i| {
+        let c = client.clone();
+        let p = terraform_provider_cloudgov::cf::models::Policy::new(
+            &frontend,
+            &backend,
+            "tcp",
+            5000 + i,
+            5000 + i,
+        );
+        async move { c.create_policy(&p).await }
+    });
+    for r in futures::future::join_all(writes).await {
+        let err = r.unwrap_err();
+        assert!(
+            matches!(err, Error::Timeout { .. } | Error::Transport { .. }),
+            "{err:?}"
+        );
+    }
+    let posts = sim.handle.count("POST /networking/v1/external/policies");
+    assert!(
+        posts <= 15,
+        "{posts} POSTs: the policies were retried one by one"
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(sim.handle.state().policies.is_empty());
+}
+
+/// A listing whose next page is itself ends at once with a clear error.
+#[tokio::test]
+async fn trust_boundaries_pagination_loop_ends_at_once() {
+    let sim = sim().await;
+    let client = client(&sim).await;
+    sim.handle.add_fault(rewrite(
+        "/v3/spaces",
+        "pagination/next/href",
+        &format!("{}/v3/spaces?per_page=1000", sim.url),
+    ));
+    let start = std::time::Instant::now();
+    let err = client
+        .list_all::<serde_json::Value>("/v3/spaces", &[])
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the listing's pages loop (a page names one already read after 1 pages"),
+        "{err}"
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(60));
+    assert_eq!(sim.handle.count("GET /v3/spaces"), 1);
+}
+
+/// How much memory this process has held at most, in KiB (Linux).
+fn peak_rss_kib() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+const OVERSIZED_CHILD: &str = "CLOUDGOV_TEST_OVERSIZED_CHILD";
+
+/// A 300 MB answer is refused after the first 32 MiB, within seconds, and the client
+/// never holds it. Memory is measured in a child process running this test alone, so
+/// that the other tests of the binary do not count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trust_boundaries_oversized_answer_is_refused_in_bounded_memory() {
+    if std::env::var_os(OVERSIZED_CHILD).is_none() {
+        let Some(_) = peak_rss_kib() else {
+            eprintln!(
+                "SKIPPED the memory measure: no /proc/self/status here; the refusal is still checked"
+            );
+            return oversized_answer().await;
+        };
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "trust_boundaries::trust_boundaries_oversized_answer_is_refused_in_bounded_memory",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(OVERSIZED_CHILD, "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{text}");
+        let peak: u64 = text
+            .lines()
+            .find_map(|l| l.split_once("peak_rss_kib=").map(|(_, v)| v))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("the child reported no peak: {text}"));
+        eprintln!("oversized answer: peak memory {} MiB", peak / 1024);
+        assert!(peak < 100 * 1024, "peak memory {} MiB", peak / 1024);
+        return;
+    }
+    oversized_answer().await;
+    println!("peak_rss_kib={}", peak_rss_kib().unwrap_or(0));
+}
+
+async fn oversized_answer() {
+    let sim = sim().await;
+    let client = client(&sim).await;
+    sim.handle.add_fault(FaultRule {
+        path: "/v3/spaces".into(),
+        method: Some("GET".into()),
+        kind: FaultKind::Oversized {
+            bytes: 300 * 1024 * 1024,
+        },
+        probability: 1.0,
+        times: None,
+    });
+    let start = std::time::Instant::now();
+    let err = client
+        .list_all::<serde_json::Value>("/v3/spaces", &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains("is larger than 32 MiB"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(60));
+}
