@@ -294,10 +294,14 @@ impl Workspace {
     }
 
     /// Like `spawn`, with stdout and stderr written to `output.log` in the
-    /// workspace, which `spawned_output` reads.
+    /// workspace, which `spawned_output` reads, and in a process group of its own
+    /// (its id is the child's), as a terminal starts a foreground command: Ctrl-C
+    /// reaches the whole group.
     pub fn spawn_logged(&self, args: &[&str]) -> std::process::Child {
+        use std::os::unix::process::CommandExt;
         let log = std::fs::File::create(self.dir.path().join("output.log")).expect("output log");
         self.command(&[], args)
+            .process_group(0)
             .stdout(log.try_clone().expect("output log"))
             .stderr(log)
             .spawn()

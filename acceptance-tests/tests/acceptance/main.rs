@@ -36,6 +36,7 @@ mod query;
 mod reliability;
 mod request_counts;
 mod timeouts;
+mod trust_boundaries;
 
 /// Lookups most configurations start with: the default seed's org, `dev` and
 /// `other` spaces and their apps.

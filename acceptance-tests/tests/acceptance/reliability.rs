@@ -14,7 +14,7 @@ use cloudgov_sim::{FaultKind, FaultRule};
 use crate::LOOKUPS;
 
 /// Routes and policies of the workload, made with `for_each`.
-fn workload(routes: usize, ports: &[u16]) -> String {
+pub(crate) fn workload(routes: usize, ports: &[u16]) -> String {
     let hosts: Vec<String> = (0..routes).map(|i| format!("\"svc{i}\"")).collect();
     let ports: Vec<String> = ports.iter().map(|p| format!("\"{p}\"")).collect();
     format!(
@@ -88,7 +88,7 @@ fn both_sides(env: &SimWorkspace) -> (Objects, Objects) {
 }
 
 /// Terraform's state and the platform agree exactly, and no host has two routes.
-fn assert_state_is_reality(env: &SimWorkspace, what: &str) {
+pub(crate) fn assert_state_is_reality(env: &SimWorkspace, what: &str) {
     let (tf, sim) = both_sides(env);
     assert_eq!(tf.0, sim.0, "{what}: routes in state vs on the platform");
     assert_eq!(tf.1, sim.1, "{what}: policies in state vs on the platform");
@@ -109,7 +109,7 @@ fn converge(env: &SimWorkspace, what: &str) {
     assert_state_is_reality(env, what);
 }
 
-fn fault(kind: FaultKind, method: Option<&str>, probability: f64) -> FaultRule {
+pub(crate) fn fault(kind: FaultKind, method: Option<&str>, probability: f64) -> FaultRule {
     FaultRule {
         path: "*".into(),
         method: method.map(str::to_string),
@@ -392,52 +392,3 @@ fn killed_apply(cli: Cli) {
     assert_eq!(env.sim.handle.state().routes.len(), 24);
 }
 for_each_cli!(reliability_killed_apply_heals, super::killed_apply);
-
-/// The platform dies for good in the middle of an apply of 30 routes and 60 policies:
-/// with the default retry policy, Terraform exits within 3 minutes, and each error
-/// names the outage (a shared circuit, not a retry budget per resource).
-fn platform_death(cli: Cli) {
-    let Some(mut env) = SimWorkspace::new(cli) else {
-        return;
-    };
-    let ports: Vec<u16> = (0..60).map(|i| 7000 + i).collect();
-    env.write("lookups.tf", LOOKUPS);
-    env.write("main.tf", &workload(30, &ports));
-    env.init();
-    env.sim
-        .handle
-        .add_fault(fault(FaultKind::Latency { ms: 300 }, None, 1.0));
-    let mut apply = env.spawn_logged(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    let start = Instant::now();
-    while env.sim.handle.state().routes.len() < 4 {
-        assert!(
-            apply.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(120),
-            "the apply ended, or created nothing, before the platform could die"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    env.sim.kill();
-    let died = Instant::now();
-    let status = loop {
-        if let Some(status) = apply.try_wait().unwrap() {
-            break status;
-        }
-        if died.elapsed() > Duration::from_secs(180) {
-            let _ = apply.kill();
-            panic!("the apply still ran 3 minutes after the platform died");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let took = died.elapsed();
-    let text = env.spawned_output();
-    eprintln!(
-        "{}: the apply exited {took:?} after the platform died",
-        cli.name()
-    );
-    assert!(!status.success(), "{text}");
-    assert!(
-        text.contains("the platform has not answered for"),
-        "no error names the outage:\n{text}"
-    );
-}
-for_each_cli!(reliability_platform_death_ends_apply, super::platform_death);

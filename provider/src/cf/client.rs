@@ -407,6 +407,11 @@ impl Client {
         Arc::new(move |a| Box::pin(f(client.clone(), a)))
     }
 
+    /// True once Terraform has asked the provider to stop.
+    pub fn stop_requested(&self) -> bool {
+        self.inner.http.stop_requested()
+    }
+
     /// The cancellation token of this client's calls.
     pub(super) fn cancellation(&self) -> &CancellationToken {
         self.inner.http.cancellation()

@@ -505,6 +505,11 @@ impl Http {
         &self.cancel
     }
 
+    /// True once Terraform has asked the provider to stop.
+    pub fn stop_requested(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
     async fn once(&self, req: &Request) -> Result<Response> {
         let mut b = self.client.request(req.method.clone(), &req.url);
         if let Some(t) = &req.bearer {
@@ -607,7 +612,7 @@ impl Http {
                     .max(Duration::from_millis(1))
             };
             let outcome = tokio::select! {
-                () = self.cancel.cancelled() => return Err(Error::Cancelled),
+                () = super::stop::stopped(&self.cancel) => return Err(Error::Cancelled),
                 () = self.circuit.opened() => return Err(self.circuit.error()),
                 r = tokio::time::timeout(limit, self.once(req)) => r.unwrap_or_else(|_| Err(Error::Transport {
                     method: req.method.to_string(),
@@ -684,7 +689,7 @@ impl Http {
             }
             tracing::debug!(method = %req.method, url = %req.url, attempt, delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), "retrying");
             tokio::select! {
-                () = self.cancel.cancelled() => return Err(Error::Cancelled),
+                () = super::stop::stopped(&self.cancel) => return Err(Error::Cancelled),
                 () = self.circuit.opened() => return Err(self.circuit.error()),
                 () = tokio::time::sleep(delay) => {}
             }
@@ -703,7 +708,7 @@ impl Http {
     /// Sleeps, unless cancelled or the platform found gone first.
     pub async fn sleep(&self, d: Duration) -> Result<()> {
         tokio::select! {
-            () = self.cancel.cancelled() => Err(Error::Cancelled),
+            () = super::stop::stopped(&self.cancel) => Err(Error::Cancelled),
             () = self.circuit.opened() => Err(self.circuit.error()),
             () = tokio::time::sleep(d) => Ok(()),
         }

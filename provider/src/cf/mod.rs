@@ -14,9 +14,11 @@ pub mod models;
 mod policies;
 mod routes;
 mod snapshot;
+pub mod stop;
 
 pub use auth::{CfCliConfig, Credentials};
 pub use boundary::{check_api_url, redact};
 pub use client::{Client, ClientConfig, USER_AGENT, normalize_api_url};
 pub use error::{AuthMode, Error, Result};
 pub use http::{RetryPolicy, Trust};
+pub use stop::despite_stop;

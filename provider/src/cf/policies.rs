@@ -126,7 +126,7 @@ impl Client {
     }
 
     async fn batched_write(&self, kind: Write, policy: &Policy) -> Result<()> {
-        if !self.inner.batching {
+        if !self.inner.batching || super::stop::shielded() {
             return self.write_policies(kind, vec![policy.clone()]).await;
         }
         let write: WritePolicies = self.bind(move |c: Client, policies: Vec<Policy>| async move {

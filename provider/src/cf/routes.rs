@@ -185,7 +185,16 @@ impl Client {
             Err(e) => return Err(e),
         };
         let result = match resp.location {
-            Some(job) if self.inner.batching => self.confirm_deletion(guid, job).await,
+            // The confirming task is cancelled by a stop; a step that must finish
+            // asks the job itself.
+            Some(job) if self.inner.batching => {
+                match self.confirm_deletion(guid, job.clone()).await {
+                    Err(Error::Cancelled) if super::stop::shielded() => {
+                        self.wait_for_job(&job).await
+                    }
+                    other => other,
+                }
+            }
             Some(job) => self.wait_for_job(&job).await,
             None => Ok(()),
         };

@@ -685,9 +685,9 @@ impl Resource<cf::Client> for InternalRoute {
         {
             return change.planned.clone();
         }
-        match client
-            .replace_destinations(guid, &destinations_of(&planned))
-            .await
+        // Finished even if Terraform asks to stop meanwhile, so that state records
+        // what the platform answered.
+        match cf::despite_stop(client.replace_destinations(guid, &destinations_of(&planned))).await
         {
             Ok(_) => change.planned.clone(),
             Err(e) => {
@@ -708,11 +708,21 @@ impl Resource<cf::Client> for InternalRoute {
         let Some(guid) = prior.id.as_str() else {
             return;
         };
-        if let Err(e) = client.delete_route(guid).await {
+        // A deletion the platform accepted is confirmed even if Terraform asks to stop
+        // meanwhile, so that the answer says what happened.
+        if let Err(e) = cf::despite_stop(client.delete_route(guid)).await {
             let fqdn = prior.fqdn.as_str().unwrap_or("the route");
+            let what = if matches!(e, cf::Error::Cancelled) {
+                format!(
+                    "Route {fqdn} ({guid}): Terraform asked the provider to stop before the platform confirmed the \
+                     deletion, which may still complete. State keeps the route; the next plan shows whether it is gone"
+                )
+            } else {
+                format!("Route {fqdn} ({guid}) was not deleted")
+            };
             diags.push(errors::diagnostic_about(
                 "Internal Route Delete Error",
-                &format!("Route {fqdn} ({guid}) was not deleted"),
+                &what,
                 &e,
             ));
         }

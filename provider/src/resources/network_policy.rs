@@ -257,24 +257,30 @@ async fn adoption_warning(
     )))
 }
 
-/// Creates `policy` after the adoption check; on failure an error diagnostic that
-/// points at the app the account cannot see, when it is one of them.
+/// Creates `policy` after the adoption check. `Ok(true)` when it existed already (or
+/// another resource writes it too), so that undoing this create must leave it. On
+/// failure, an error diagnostic pointing at the app the account cannot see, when it
+/// is one of them; a create cut short by a stop is undone, since it may have reached
+/// the platform and state will not record it.
 async fn create_policy(
     client: &cf::Client,
     policy: &Policy,
     range: PortRange,
     diags: &mut Diagnostics,
-) -> bool {
-    match adoption_warning(client, policy, range).await {
-        Ok(Some(warning)) => diags.push(warning),
-        Ok(None) => {}
+) -> Result<bool, cf::Error> {
+    let existed = match adoption_warning(client, policy, range).await {
+        Ok(Some(warning)) => {
+            diags.push(warning);
+            true
+        }
+        Ok(None) => false,
         Err(e) => {
             diags.push(explain("Network Policy Create Error", &e));
-            return false;
+            return Err(e);
         }
-    }
+    };
     let Err(e) = client.create_policy(policy).await else {
-        return true;
+        return Ok(existed);
     };
     let mut d = explain("Network Policy Create Error", &e);
     if e.is_app_inaccessible() {
@@ -289,8 +295,14 @@ async fn create_policy(
             }
         }
     }
+    if matches!(e, cf::Error::Cancelled) && !existed {
+        d.detail.push_str(&match cf::despite_stop(client.delete_policy(policy)).await {
+            Ok(()) => " The policy was deleted again in case the create had reached the platform: it holds what state records.".to_string(),
+            Err(undo) => format!(" The create may have reached the platform, and deleting it again failed ({undo}): the next apply adopts it, or remove it with `cf remove-network-policy`."),
+        });
+    }
     diags.push(d);
-    false
+    Err(e)
 }
 
 /// Plain words for the policy server's refusals.
@@ -468,7 +480,7 @@ impl Resource<cf::Client> for NetworkPolicy {
             ));
             return Value::Null;
         };
-        if !create_policy(client, &policy, range, diags).await {
+        if create_policy(client, &policy, range, diags).await.is_err() {
             return Value::Null;
         }
         let planned = PolicyModel::from_value(&change.planned);
@@ -536,27 +548,53 @@ impl Resource<cf::Client> for NetworkPolicy {
             return change.prior.clone();
         };
         // New first, so that the apps keep a path throughout.
-        if !create_policy(client, &new, range, diags).await {
+        let Ok(existed) = create_policy(client, &new, range, diags).await else {
             return change.prior.clone();
-        }
-        if let Err(e) = client.delete_policy(&old).await {
-            // Both policies exist now. State keeps the old one, so that the next apply
-            // runs this update again (the create is a no-op the second time) and
-            // nothing stays open that no state knows about.
-            let d = explain("Network Policy Update Error", &e);
-            diags.push(Diagnostic::error(
-                d.summary.clone(),
-                format!(
-                    "The new policy ({}) was created, but the old one ({}) was not deleted: {}\n\nBoth are open \
-                     now. Run `terraform apply` again to finish the change.",
-                    describe(&new, range),
-                    describe(&old, old_range),
-                    d.detail
+        };
+        // Then the old one, finished even if Terraform asks to stop meanwhile: until
+        // it is gone the platform holds a policy that no state records.
+        let Err(e) = cf::despite_stop(client.delete_policy(&old)).await else {
+            if client.stop_requested() {
+                diags.push(Diagnostic::warning(
+                    "Network Policy Change Finished Before Stopping",
+                    format!(
+                        "Terraform asked the provider to stop while the old policy ({}) was being deleted. The \
+                         change was finished first, so the platform holds only the new policy ({}), as state records.",
+                        describe(&old, old_range),
+                        describe(&new, range)
+                    ),
+                ));
+            }
+            return change.planned.clone();
+        };
+        // The old policy stays, and so does state's record of it: undo the new one
+        // (unless it was there before this change) so that the platform holds just that.
+        let outcome = if existed {
+            "The new policy existed before this change, so it stays; state keeps the old one. Run `terraform \
+             apply` again to finish the change."
+                .to_string()
+        } else {
+            match cf::despite_stop(client.delete_policy(&new)).await {
+                Ok(()) => "The new policy was deleted again, so the platform holds only the old one, as state \
+                           records. Run `terraform apply` again to make the change."
+                    .to_string(),
+                Err(undo) => format!(
+                    "Deleting the new policy again failed too ({undo}): both are open now, and state records the old \
+                     one. Run `terraform apply` again to finish the change."
                 ),
-            ));
-            return change.prior.clone();
-        }
-        change.planned.clone()
+            }
+        };
+        let d = explain("Network Policy Update Error", &e);
+        diags.push(Diagnostic::error(
+            d.summary.clone(),
+            format!(
+                "The new policy ({}) was created, but the old one ({}) was not deleted: {}\n\n{outcome}",
+                describe(&new, range),
+                describe(&old, old_range),
+                d.detail
+            ),
+        ));
+        change.prior.clone()
     }
 
     async fn delete(&self, ctx: &Ctx<cf::Client>, prior: &Value, diags: &mut Diagnostics) {
@@ -566,8 +604,14 @@ impl Resource<cf::Client> for NetworkPolicy {
         let Some((policy, _)) = policy_of(prior) else {
             return;
         };
-        if let Err(e) = client.delete_policy(&policy).await {
-            diags.push(explain("Network Policy Delete Error", &e));
+        match client.delete_policy(&policy).await {
+            Ok(()) => {}
+            Err(cf::Error::Cancelled) => diags.push(Diagnostic::error(
+                "Network Policy Delete Error",
+                "Terraform asked the provider to stop before the policy was deleted. State keeps it; the next plan \
+                 shows whether it is still there.",
+            )),
+            Err(e) => diags.push(explain("Network Policy Delete Error", &e)),
         }
     }
 
