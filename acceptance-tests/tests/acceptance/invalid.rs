@@ -394,6 +394,17 @@ fn cases() -> Vec<Case> {
             "destinations",
         ),
         case(
+            "more destinations than the platform maps",
+            dest(
+                &(8001..=8101)
+                    .map(|p| format!("{{ app_id = data.cloudgov_app.backend.id, port = {p} }}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            "Too Many Destinations",
+            "destinations",
+        ),
+        case(
             "duplicate destinations",
             dest(
                 "{ app_id = data.cloudgov_app.backend.id }, { app_id = data.cloudgov_app.backend.id }",

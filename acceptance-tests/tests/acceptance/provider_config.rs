@@ -106,6 +106,61 @@ fn wrong_password(cli: Cli) {
 }
 for_each_cli!(provider_wrong_password_is_clear, super::wrong_password);
 
+/// A proxy that is down is named as the cause, not api_url.
+fn dead_proxy_is_named(cli: Cli) {
+    let Some(env) = acceptance_tests::SimWorkspace::new(cli) else {
+        return;
+    };
+    env.write(
+        "main.tf",
+        "data \"cloudgov_org\" \"o\" {\n  name = \"sandbox\"\n}\n",
+    );
+    env.init();
+    let out = env
+        .run_env(
+            &[("HTTP_PROXY", "http://127.0.0.1:1")],
+            &["plan", "-no-color"],
+        )
+        .failed()
+        .output();
+    assert!(
+        out.contains("the proxy http://127.0.0.1:1 (HTTP_PROXY)"),
+        "{out}"
+    );
+    assert!(!out.contains("check the host and port in api_url"), "{out}");
+}
+for_each_cli!(provider_dead_proxy_is_named, super::dead_proxy_is_named);
+
+/// skip_ssl_validation warns in normal output on every plan and apply, not only in
+/// logs.
+fn skip_ssl_validation_warns(cli: Cli) {
+    let Some(mut env) = acceptance_tests::SimWorkspace::new_tls(cli) else {
+        return;
+    };
+    env.ws.env("SSL_CERT_FILE", "");
+    env.ws.env("CF_SKIP_SSL_VALIDATION", "true");
+    env.write(
+        "main.tf",
+        "data \"cloudgov_org\" \"o\" {\n  name = \"sandbox\"\n}\n",
+    );
+    env.init();
+    for cmd in ["plan", "apply"] {
+        let mut args = vec![cmd, "-no-color", "-input=false"];
+        if cmd == "apply" {
+            args.push("-auto-approve");
+        }
+        let out = env.run(&args).ok().output();
+        assert!(
+            out.contains("TLS Certificates Are Not Verified"),
+            "{cmd}: {out}"
+        );
+    }
+}
+for_each_cli!(
+    provider_skip_ssl_validation_warns,
+    super::skip_ssl_validation_warns
+);
+
 /// Starts a simulator on a runtime of the caller's.
 fn start_sim(rt: &tokio::runtime::Runtime) -> cloudgov_sim::Simulator {
     rt.block_on(cloudgov_sim::Simulator::start(

@@ -208,6 +208,9 @@ pub fn jwt_expiry(token: &str) -> Option<Instant> {
 struct TokenState {
     access: Option<String>,
     refresh: Option<String>,
+    /// UAA refused the refresh token: every later failure says so, not that there
+    /// was none.
+    refresh_refused: bool,
     expires_at: Option<Instant>,
 }
 
@@ -244,6 +247,7 @@ impl TokenSource {
             state: tokio::sync::Mutex::new(TokenState {
                 access,
                 refresh,
+                refresh_refused: false,
                 expires_at,
             }),
         }
@@ -291,17 +295,7 @@ impl TokenSource {
                 }
                 Err(Error::Auth { .. }) => {
                     st.refresh = None;
-                    if matches!(
-                        self.creds,
-                        Credentials::AccessToken { .. } | Credentials::CfHome { .. }
-                    ) {
-                        return Err(Error::Auth {
-                            mode,
-                            reason: "the refresh token was refused (it expired or was revoked). Log in again \
-                                     (`cf login`, or new credentials) and retry"
-                                .into(),
-                        });
-                    }
+                    st.refresh_refused = true;
                 }
                 Err(e) => return Err(e),
             }
@@ -328,6 +322,14 @@ impl TokenSource {
                 form_urlencoded::Serializer::new(String::new())
                     .append_pair("grant_type", "client_credentials")
                     .finish()
+            }
+            Credentials::AccessToken { .. } | Credentials::CfHome { .. } if st.refresh_refused => {
+                return Err(Error::Auth {
+                    mode,
+                    reason: "the refresh token was refused (it expired or was revoked). Log in again (`cf login`, \
+                             or new credentials) and retry"
+                        .into(),
+                });
             }
             Credentials::AccessToken { access, .. } | Credentials::CfHome { access, .. } => {
                 let reason = match jwt_expiry(access) {

@@ -15,11 +15,12 @@ use super::auth::{Credentials, TokenSource};
 use super::batch::{Batcher, WriteBatcher};
 use super::boundary::{Boundary, next_page};
 use super::error::{Error, Result};
-use super::http::{Http, Request, Response, RetryPolicy, Trust};
+use super::http::{Http, Request, Response, RetryPolicy};
 use super::models::*;
 use super::policies::SpacePolicies;
 use super::routes::Deletions;
 use super::snapshot::Listings;
+use super::tls::Trust;
 
 /// How to reach and log in to a platform.
 #[derive(Debug, Clone)]

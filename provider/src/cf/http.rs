@@ -5,43 +5,19 @@
 //! carries a credential only where the trust boundary (`boundary`) allows. Knows
 //! nothing of tokens or API shapes.
 
-use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rand::RngExt;
 use reqwest::Method;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use tokio_util::sync::CancellationToken;
 
 use super::boundary::{Boundary, redact};
 use super::circuit::Circuit;
+use super::diagnose::{describe, proxy_for, rustls_cause, unreachable_hint};
 use super::error::{Error, Result};
-
-/// Which certificates to trust.
-#[derive(Debug, Clone, Default)]
-pub struct Trust {
-    /// A PEM bundle added to the system store (`SSL_CERT_FILE`).
-    pub cert_file: Option<PathBuf>,
-    /// A directory of PEM files added to the system store (`SSL_CERT_DIR`).
-    pub cert_dir: Option<PathBuf>,
-    /// Trust any certificate (`skip_ssl_validation`).
-    pub skip_verification: bool,
-}
-
-impl Trust {
-    /// `SSL_CERT_FILE` / `SSL_CERT_DIR` from `env`, plus the skip switch.
-    pub fn from_env(env: impl Fn(&str) -> Option<String>, skip_verification: bool) -> Trust {
-        let path = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-        Trust {
-            cert_file: path("SSL_CERT_FILE"),
-            cert_dir: path("SSL_CERT_DIR"),
-            skip_verification,
-        }
-    }
-}
+use super::tls::{Trust, tls_config};
 
 /// How hard to try.
 #[derive(Debug, Clone, Copy)]
@@ -193,241 +169,6 @@ pub struct Http {
     /// Where credentials may go, once discovery has named the foundation's servers;
     /// until then no credential is sent anywhere.
     boundary: OnceLock<Boundary>,
-}
-
-/// Accepts any server certificate (but still checks handshake signatures): the
-/// explicit `skip_ssl_validation` opt-in.
-#[derive(Debug)]
-struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
-
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// The system store with the certificates of `SSL_CERT_FILE` and `SSL_CERT_DIR`
-/// added: a private CA is trusted next to the public ones, as most tools do.
-fn trusted_certificates(trust: &Trust) -> rustls_native_certs::CertificateResult {
-    let mut found = system_store(trust);
-    if trust.cert_file.is_some() || trust.cert_dir.is_some() {
-        let extra = rustls_native_certs::load_certs_from_paths(
-            trust.cert_file.as_deref(),
-            trust.cert_dir.as_deref(),
-        );
-        found.certs.extend(extra.certs);
-        found.errors.extend(extra.errors);
-    }
-    found
-}
-
-/// The platform's own store. rustls-native-certs replaces it with `SSL_CERT_FILE` /
-/// `SSL_CERT_DIR` when they are set, so on Linux and the BSDs it is read from the
-/// locations openssl-probe knows, which no variable changes: every file in the
-/// system certificate directories (`/etc/ssl/certs`, `/etc/pki/tls/certs`, ...), and
-/// the system bundle when `SSL_CERT_FILE` is not set.
-#[cfg(all(unix, not(target_os = "macos")))]
-fn system_store(trust: &Trust) -> rustls_native_certs::CertificateResult {
-    let mut found = rustls_native_certs::CertificateResult::default();
-    if trust.cert_file.is_none() && trust.cert_dir.is_none() {
-        return rustls_native_certs::load_native_certs();
-    }
-    let bundle = if trust.cert_file.is_none() {
-        openssl_probe::probe().cert_file
-    } else {
-        None
-    };
-    let mut first = true;
-    for dir in openssl_probe::candidate_cert_dirs() {
-        let part = rustls_native_certs::load_certs_from_paths(
-            if first { bundle.as_deref() } else { None },
-            Some(dir),
-        );
-        first = false;
-        found.certs.extend(part.certs);
-        found.errors.extend(part.errors);
-    }
-    found
-}
-
-/// The platform's own store. On macOS and Windows it comes from the operating system,
-/// which rustls-native-certs consults only while `SSL_CERT_FILE` / `SSL_CERT_DIR` are
-/// unset; with either set, the certificates they name are all there is (documented).
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-fn system_store(trust: &Trust) -> rustls_native_certs::CertificateResult {
-    if trust.cert_file.is_some() || trust.cert_dir.is_some() {
-        return rustls_native_certs::CertificateResult::default();
-    }
-    rustls_native_certs::load_native_certs()
-}
-
-fn tls_config(trust: &Trust) -> Result<rustls::ClientConfig> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Config(format!("TLS setup failed: {e}")))?;
-    let mut config = if trust.skip_verification {
-        tracing::warn!(
-            "skip_ssl_validation is set: TLS certificates are NOT verified. Use this only with test foundations; \
-             prefer SSL_CERT_FILE for a private CA"
-        );
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
-            .with_no_client_auth()
-    } else {
-        for (var, path) in [
-            ("SSL_CERT_FILE", &trust.cert_file),
-            ("SSL_CERT_DIR", &trust.cert_dir),
-        ] {
-            if let Some(p) = path
-                && !p.exists()
-            {
-                return Err(Error::Config(format!(
-                    "{var} names {}, which does not exist. Point it at a PEM bundle (SSL_CERT_FILE) or a \
-                     directory of PEM files (SSL_CERT_DIR), or unset it to use the system certificate store",
-                    p.display()
-                )));
-            }
-        }
-        let found = trusted_certificates(trust);
-        for e in &found.errors {
-            tracing::debug!(error = %e, "could not read some trusted certificates");
-        }
-        let mut roots = rustls::RootCertStore::empty();
-        let (added, _) = roots.add_parsable_certificates(found.certs);
-        if added == 0 {
-            return Err(Error::Config(format!(
-                "no trusted certificates were found ({}). Install the system CA bundle, or set SSL_CERT_FILE to a PEM bundle",
-                match (&trust.cert_file, &trust.cert_dir) {
-                    (Some(f), _) => format!("SSL_CERT_FILE={}", f.display()),
-                    (None, Some(d)) => format!("SSL_CERT_DIR={}", d.display()),
-                    _ => "system certificate store".into(),
-                }
-            )));
-        }
-        tracing::debug!(certificates = added, "trusted certificates loaded");
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(config)
-}
-
-/// The rustls error behind a reqwest error, if any.
-fn rustls_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if let Some(r) = e.downcast_ref::<rustls::Error>() {
-            return Some(r.to_string());
-        }
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(r) = inner.downcast_ref::<rustls::Error>()
-        {
-            return Some(r.to_string());
-        }
-        cur = e.source();
-    }
-    None
-}
-
-/// Whether a transport failure on first contact is final, and what probably went
-/// wrong, in words that say what to change.
-fn unreachable_hint(url: &str, reason: &str) -> (bool, String) {
-    let r = reason.to_ascii_lowercase();
-    let https = url.starts_with("https://");
-    if r.contains("dns error")
-        || r.contains("failed to lookup address")
-        || r.contains("name or service not known")
-    {
-        (
-            true,
-            "The host name does not resolve: check api_url for a typo (cloud.gov's API is https://api.fr.cloud.gov)"
-                .into(),
-        )
-    } else if r.contains("connection refused") {
-        (
-            false,
-            "Nothing accepts connections there: check the host and port in api_url, and that the platform is up"
-                .into(),
-        )
-    } else if !https && (r.contains("invalid http version") || r.contains("invalid status line")) {
-        (
-            true,
-            "It did not answer plain HTTP: if it serves HTTPS, write https:// in api_url".into(),
-        )
-    } else if !https
-        && (r.contains("connection closed before message completed")
-            || r.contains("connection reset"))
-    {
-        // Also what an HTTPS server does to plain HTTP, but a flaky network too.
-        (
-            false,
-            "The connection was closed without an answer: if the platform serves HTTPS, write https:// in api_url"
-                .into(),
-        )
-    } else if https
-        && (r.contains("invalidcontenttype")
-            || r.contains("corrupt message")
-            || r.contains("wrong version"))
-    {
-        (
-            true,
-            "It did not answer TLS: if it serves plain HTTP (a local simulator), write http:// in api_url".into(),
-        )
-    } else {
-        (
-            false,
-            "Check api_url, and any proxy or firewall between here and the platform".into(),
-        )
-    }
-}
-
-fn describe(err: &reqwest::Error) -> String {
-    let mut text = err.to_string();
-    let mut cur = std::error::Error::source(err);
-    while let Some(e) = cur {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        cur = e.source();
-    }
-    text
 }
 
 impl Http {
@@ -656,7 +397,7 @@ impl Http {
                 Ok(r) => req.idempotent && matches!(r.status, 500 | 502..=504),
                 Err(Error::Transport { reason, .. }) if first_contact => {
                     // A name that does not resolve will not start resolving.
-                    !unreachable_hint(&req.url, reason).0
+                    !unreachable_hint(&req.url, reason, None).0
                 }
                 Err(Error::Transport { .. }) => req.idempotent,
                 Err(_) => false,
@@ -670,7 +411,12 @@ impl Http {
                 return Err(Error::Unreachable {
                     url: req.url.clone(),
                     reason: reason.clone(),
-                    hint: unreachable_hint(&req.url, reason).1,
+                    hint: unreachable_hint(
+                        &req.url,
+                        reason,
+                        proxy_for(&req.url, |k| std::env::var(k).ok()).as_ref(),
+                    )
+                    .1,
                 });
             }
             if !retryable {
@@ -719,16 +465,6 @@ impl Http {
 mod tests {
     use super::*;
 
-    fn private_ca(dir: &std::path::Path) -> (PathBuf, CertificateDer<'static>) {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
-        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let cert = params.self_signed(&key).expect("certificate");
-        let path = dir.join("private-ca.pem");
-        std::fs::write(&path, cert.pem()).expect("write");
-        (path, cert.der().clone())
-    }
-
     #[test]
     fn backoff_grows_to_its_cap_with_jitter() {
         let (initial, max) = (Duration::from_millis(100), Duration::from_secs(5));
@@ -740,38 +476,6 @@ mod tests {
             assert!(
                 d >= full / 2 && d <= full,
                 "attempt {attempt}: {d:?} of {full:?}"
-            );
-        }
-    }
-
-    /// `SSL_CERT_FILE` and `SSL_CERT_DIR` each add to the system store.
-    #[test]
-    fn cert_file_and_dir_add_to_the_system_store() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (ca, private) = private_ca(dir.path());
-        let system = trusted_certificates(&Trust::default()).certs.len();
-        let with_file = trusted_certificates(&Trust {
-            cert_file: Some(ca),
-            ..Trust::default()
-        })
-        .certs;
-        let with_dir = trusted_certificates(&Trust {
-            cert_dir: Some(dir.path().to_path_buf()),
-            ..Trust::default()
-        })
-        .certs;
-        for (how, certs) in [("SSL_CERT_FILE", &with_file), ("SSL_CERT_DIR", &with_dir)] {
-            assert!(certs.contains(&private), "{how}: the private CA is trusted");
-            if system == 0 {
-                eprintln!(
-                    "{how}: this machine has no system certificate store; only the addition is checked"
-                );
-                continue;
-            }
-            assert!(
-                certs.len() > system,
-                "{how}: {} certificates, the system store alone has {system}",
-                certs.len()
             );
         }
     }

@@ -193,11 +193,28 @@ async fn internal_domain(
     }
 }
 
+/// "space NAME (GUID)" for messages, or the GUID alone when the name cannot be read.
+async fn space_name(client: &cf::Client, route: &cf::models::Route) -> String {
+    let guid = route.relationships.space.guid();
+    match client.space(guid).await {
+        Ok(Some(s)) => format!("\"{}\" ({guid})", s.name),
+        _ => guid.to_string(),
+    }
+}
+
+/// Most destinations the platform maps to one route in a request.
+const MAX_DESTINATIONS: usize = 100;
+
 /// Decides whether create may take over an existing route with the planned name
 /// (another resource of this run naming it was refused before any request): yes,
 /// with a warning saying so, when it carries this provider's marker and sits in the
 /// planned space; otherwise a refusal that says who owns it and how to import it.
-fn adoptable(route: &cf::models::Route, space: &str, fqdn: &str) -> Result<Diagnostic, Diagnostic> {
+fn adoptable(
+    route: &cf::models::Route,
+    space: &str,
+    held_in: &str,
+    fqdn: &str,
+) -> Result<Diagnostic, Diagnostic> {
     let guid = &route.guid;
     let path = AttributePath::root("hostname");
     let marked = route.metadata.label(MARKER_LABEL.0) == Some(MARKER_LABEL.1);
@@ -207,6 +224,17 @@ fn adoptable(route: &cf::models::Route, space: &str, fqdn: &str) -> Result<Diagn
          id = \"{guid}\"\n  }}\n\nwith this resource's address in place of {ADDRESS_PLACEHOLDER}. Or choose \
          another hostname."
     );
+    if route.relationships.space.guid() != space {
+        // Importing it would plan a replacement into this space, deleting theirs.
+        return Err(Diagnostic::error(
+            "Route Already Exists",
+            format!(
+                "The route {fqdn} ({guid}) exists in another space, {held_in}. Internal hostnames are shared by \
+                 the whole foundation, so this one is taken: choose another hostname."
+            ),
+        )
+        .at(path));
+    }
     if !marked {
         return Err(Diagnostic::error(
             "Route Already Exists",
@@ -215,17 +243,6 @@ fn adoptable(route: &cf::models::Route, space: &str, fqdn: &str) -> Result<Diagn
                  label {}={}, so another tool or person owns it (for example `cf map-route`), and Terraform does \
                  not take it over silently. {import}",
                 MARKER_LABEL.0, MARKER_LABEL.1
-            ),
-        )
-        .at(path));
-    }
-    if route.relationships.space.guid() != space {
-        return Err(Diagnostic::error(
-            "Route Already Exists",
-            format!(
-                "The route {fqdn} ({guid}) exists in another space ({}) and is managed by another configuration. \
-                 Internal route names are unique per domain: choose another hostname.",
-                route.relationships.space.guid()
             ),
         )
         .at(path));
@@ -356,6 +373,19 @@ impl Resource<cf::Client> for InternalRoute {
         // Terraform quotes the configuration only for top-level attribute paths, so
         // diagnostics point at `destinations` and number the element in the text.
         if let Some(written) = config.destinations.known() {
+            if written.len() > MAX_DESTINATIONS {
+                diags.push(
+                    Diagnostic::error(
+                        "Too Many Destinations",
+                        format!(
+                            "{} destinations are written; the platform maps at most {MAX_DESTINATIONS} to one route. \
+                             Split the apps across routes with their own hostnames.",
+                            written.len()
+                        ),
+                    )
+                    .at(AttributePath::root("destinations")),
+                );
+            }
             let dests: Vec<&DestinationModel> = written.iter().filter_map(Attr::known).collect();
             for (i, d) in dests.iter().copied().enumerate() {
                 if d.app_id.is_null() {
@@ -559,7 +589,8 @@ impl Resource<cf::Client> for InternalRoute {
             Ok(r) => r,
             Err(e) if e.is_route_taken() => {
                 match client.find_route(host, &domain.guid).await {
-                    Ok(Some(r)) => match adoptable(&r, space, &fqdn) {
+                    Ok(Some(r)) => match adoptable(&r, space, &space_name(client, &r).await, &fqdn)
+                    {
                         Ok(warning) => {
                             diags.push(warning);
                             r
@@ -570,10 +601,17 @@ impl Resource<cf::Client> for InternalRoute {
                         }
                     },
                     Ok(None) => {
-                        // Taken, yet gone or invisible by the time we looked.
+                        // Taken, and invisible: held in a space this account cannot see.
                         diags.push(
-                            errors::diagnostic("Internal Route Create Error", &e)
-                                .at(AttributePath::root("hostname")),
+                            Diagnostic::error(
+                                "Route Already Exists",
+                                format!(
+                                    "The hostname {fqdn} is taken. Internal hostnames are shared by the whole \
+                                     foundation, and the route that holds it is in a space this account cannot \
+                                     see. Choose another hostname."
+                                ),
+                            )
+                            .at(AttributePath::root("hostname")),
                         );
                         return Value::Null;
                     }
@@ -729,6 +767,16 @@ impl Resource<cf::Client> for InternalRoute {
     }
 
     async fn import(&self, ctx: &Ctx<cf::Client>, id: &str, diags: &mut Diagnostics) -> Value {
+        if !checks::is_guid(id) {
+            diags.push(Diagnostic::error(
+                "Invalid Import Id",
+                format!(
+                    "\"{id}\" is not a GUID. A route is imported by its GUID, such as \
+                     \"5f0c8d1e-2b7a-4c1d-9e3f-0a1b2c3d4e5f\": find it with `cf curl \"/v3/routes?hosts=HOSTNAME\"`."
+                ),
+            ));
+            return Value::Null;
+        }
         let Some(client) = ctx.client_or_report(diags) else {
             return Value::Null;
         };

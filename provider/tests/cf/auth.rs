@@ -148,6 +148,13 @@ async fn auth_revoked_refresh_token_says_log_in_again() {
         "{err:?}"
     );
     assert!(err.to_string().contains("Log in again"), "{err}");
+    // Every later call says the refresh token was refused, not that there was none.
+    let later = futures::future::join_all((0..50).map(|_| client.list_policies(&[]))).await;
+    for r in later {
+        let text = r.unwrap_err().to_string();
+        assert!(text.contains("the refresh token was refused"), "{text}");
+        assert!(!text.contains("no refresh token"), "{text}");
+    }
     // A password login recovers by itself from a revoked refresh token.
     let client = client_after_revoke(&sim).await;
     assert!(client.list_policies(&[]).await.is_ok());
