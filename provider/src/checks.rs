@@ -1,5 +1,5 @@
 //! Plan-time checks shared by resources and data sources: the shape of the
-//! platform's GUIDs. Knows nothing of what the platform holds; lookups that need it
+//! platform's GUIDs and of hostnames (DNS labels). Knows nothing of what the platform holds; lookups that need it
 //! live with each resource.
 
 use crate::framework::{AttributePath, Diagnostic, Diagnostics, Value};
@@ -69,6 +69,33 @@ pub(crate) fn guid_attrs(config: &Value, attrs: &[(&str, &str)], diags: &mut Dia
     }
 }
 
+/// Checks a hostname against DNS label rules, with a message fit for a diagnostic.
+pub(crate) fn hostname(host: &str) -> Result<(), String> {
+    if host.is_empty() {
+        return Err("The hostname must not be empty.".into());
+    }
+    if host.len() > 63 {
+        return Err(format!(
+            "\"{host}\" is {} characters long; a hostname is at most 63.",
+            host.len()
+        ));
+    }
+    if let Some(c) = host
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Err(format!(
+            "\"{host}\" contains {c:?}: a hostname is lowercase letters, digits and hyphens (a DNS label)."
+        ));
+    }
+    if host.starts_with('-') || host.ends_with('-') {
+        return Err(format!(
+            "\"{host}\" starts or ends with a hyphen, which DNS labels may not."
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +150,22 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn hostnames_follow_dns_label_rules() {
+        assert!(hostname("backend").is_ok());
+        assert!(hostname("api-v2").is_ok());
+        assert!(hostname(&"a".repeat(63)).is_ok());
+        assert!(
+            hostname(&"a".repeat(64))
+                .unwrap_err()
+                .contains("at most 63")
+        );
+        assert!(hostname("Backend").unwrap_err().contains("'B'"));
+        assert!(hostname("my_app").unwrap_err().contains("'_'"));
+        assert!(hostname("a.b").is_err());
+        assert!(hostname("-x").is_err());
+        assert!(hostname("").is_err());
     }
 }

@@ -8,6 +8,14 @@ use crate::framework::{AttributePath, Diagnostic};
 /// What to do next, for each kind of failure.
 fn advice(err: &Error) -> &'static str {
     match err {
+        _ if err.is_policy_quota_exceeded() => {
+            "The source app already has as many policies as cloud.gov allows for one source app (150). Remove \
+             policies it no longer needs, or cover several ports with one range (\"8080-8090\")."
+        }
+        _ if err.is_app_inaccessible() => {
+            "One of the apps does not exist, or the account is not SpaceDeveloper in its space. Check both app ids \
+             (a blue-green deploy creates a new app with a new id) and the account's roles."
+        }
         Error::Auth { .. } => "Check the credentials the provider was given.",
         Error::Transport { .. } | Error::Timeout { .. } => {
             "Check that api_url is right and the platform is reachable from here, then retry; nothing was left half done by the provider."

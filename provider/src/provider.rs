@@ -416,7 +416,7 @@ impl Settings {
                             ));
                             return None;
                         }
-                        Ok(Some(saved)) if saved.credentials().is_some() => {
+                        Ok(Some(saved)) if let Some(creds) = saved.credentials() => {
                             // A saved login is sent only to the foundation that issued
                             // it: checked before any request is made.
                             if let Some(d) = self
@@ -428,7 +428,7 @@ impl Settings {
                             }
                             api_url = saved.target.trim_end_matches('/').to_string();
                             skip = skip || saved.ssl_disabled;
-                            saved.credentials().expect("checked")
+                            creds
                         }
                         Ok(_) => {
                             diags.push(Diagnostic::error(
@@ -537,31 +537,62 @@ mod tests {
         assert!(diags.0.is_empty(), "{diags:?}");
     }
 
-    /// Every schema of the provider passes the framework's schema check (the server
-    /// would otherwise refuse to serve it).
+    /// Every registered type, and only through the provider's three lists: its schema
+    /// passes the framework's check (the server would refuse to serve it), each typed
+    /// model it declares names exactly the attributes at its path, every nested
+    /// attribute has a model, and it has its example and its docs page. Adding a type
+    /// to a list without these fails here.
     #[test]
-    fn every_schema_is_valid() {
+    fn every_registered_type_is_complete() {
         use crate::framework::Provider;
+        use crate::framework::model::{Models, assert_fields_match};
+        use crate::framework::schema::{AttrType, Attribute};
+        fn check_models(name: &str, attrs: &[Attribute], models: Models, path: &str) {
+            let fields = models
+                .iter()
+                .find(|(p, _)| *p == path)
+                .unwrap_or_else(|| panic!("{name}: no model for `{path}` (fn models)"))
+                .1;
+            assert_fields_match(attrs, fields);
+            for a in attrs {
+                if let AttrType::Nested(_, inner) = &a.ty {
+                    let nested = if path.is_empty() {
+                        a.name.clone()
+                    } else {
+                        format!("{path}.{}", a.name)
+                    };
+                    check_models(name, inner, models, &nested);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let exists = |rel: String| assert!(root.join(&rel).is_file(), "missing {rel}");
+        let short = |n: &str| n.trim_start_matches("cloudgov_").to_string();
         let p = CloudGov;
-        let mut schemas = vec![("provider".to_string(), p.schema())];
-        schemas.extend(
-            p.resources()
-                .iter()
-                .map(|r| (r.type_name().to_string(), r.schema())),
-        );
-        schemas.extend(
-            p.data_sources()
-                .iter()
-                .map(|d| (d.type_name().to_string(), d.schema())),
-        );
-        schemas.extend(
-            p.list_resources()
-                .iter()
-                .map(|l| (format!("list {}", l.type_name()), l.schema())),
-        );
-        assert_eq!(schemas.len(), 10);
-        for (name, schema) in schemas {
+        assert_eq!(p.schema().check(), Ok(()), "provider");
+        for r in p.resources() {
+            let (name, schema) = (r.type_name(), r.schema());
             assert_eq!(schema.check(), Ok(()), "{name}");
+            check_models(name, &schema.block.attributes, r.models(), "");
+            exists(format!("examples/resources/{name}/resource.tf"));
+            exists(format!("examples/resources/{name}/import.sh"));
+            exists(format!("docs/resources/{}.md", short(name)));
+        }
+        for d in p.data_sources() {
+            let (name, schema) = (d.type_name(), d.schema());
+            assert_eq!(schema.check(), Ok(()), "{name}");
+            check_models(name, &schema.block.attributes, d.models(), "");
+            exists(format!("examples/data-sources/{name}/data-source.tf"));
+            exists(format!("docs/data-sources/{}.md", short(name)));
+        }
+        for l in p.list_resources() {
+            let (name, schema) = (l.type_name(), l.schema());
+            assert_eq!(schema.check(), Ok(()), "list {name}");
+            check_models(name, &schema.block.attributes, l.models(), "");
+            exists(format!(
+                "examples/list-resources/{name}/list-resource.tfquery.hcl"
+            ));
+            exists(format!("docs/list-resources/{}.md", short(name)));
         }
     }
 

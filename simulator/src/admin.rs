@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::faults::FaultRule;
 use crate::model::{Policy, Subject};
-use crate::server::Shared;
+use crate::shared::Shared;
 
 type Shr = AxState<Arc<Shared>>;
 

@@ -15,7 +15,7 @@ use crate::bodies::{self, Metadata, ToOne};
 use crate::faults::FailJob;
 use crate::json::{self, Query, filter_by};
 use crate::model::{Actor, CcError, NewDestination, NewRoute, State, TokenProblem};
-use crate::server::Shared;
+use crate::shared::Shared;
 
 type Shr = AxState<Arc<Shared>>;
 

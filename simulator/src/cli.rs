@@ -17,9 +17,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::cc::{auth, ok};
-use crate::json::{self, Query, filter_by, timestamp, whole_seconds};
+use crate::json::{self, Query, filter_by, timestamp};
+use crate::model::whole_seconds;
 use crate::model::{Actor, App, CcError, State};
-use crate::server::Shared;
+use crate::shared::Shared;
 
 type Shr = AxState<Arc<Shared>>;
 

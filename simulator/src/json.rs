@@ -4,16 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::model::{App, CcError, Destination, Domain, Job, Org, Route, Space, State, Timestamp};
-
-/// Seconds as a whole number, rounded down (times and durations are far inside i64).
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "seconds since the epoch fit in i64"
-)]
-pub(crate) fn whole_seconds(t: f64) -> i64 {
-    t.floor() as i64
-}
+use crate::model::{
+    App, CcError, Destination, Domain, Job, Org, Route, Space, State, Timestamp, whole_seconds,
+};
 
 /// RFC 3339 with seconds, as the Cloud Controller writes timestamps.
 pub(crate) fn timestamp(t: Timestamp) -> String {

@@ -12,11 +12,12 @@ pub(crate) mod cc;
 pub(crate) mod cli;
 pub mod faults;
 pub(crate) mod json;
+pub(crate) mod middleware;
 pub mod model;
 pub(crate) mod policy;
-pub(crate) mod policy_set;
 pub mod seed;
 pub mod server;
+pub(crate) mod shared;
 pub(crate) mod tls;
 pub(crate) mod uaa;
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::bodies::{self, PolicyBody};
 use crate::json::Query;
 use crate::model::{Actor, Policy, PolicyInput, State, TokenProblem};
-use crate::server::Shared;
+use crate::shared::Shared;
 
 /// `{"error": "<message>"}` with a status, byte for byte as the policy server writes.
 pub(crate) fn error_response(status: u16, message: &str) -> Response {

@@ -268,7 +268,10 @@ impl TokenSource {
             return Ok(a.clone());
         }
         self.obtain(http, &mut st).await?;
-        Ok(st.access.clone().expect("obtain sets a token"))
+        st.access.clone().ok_or_else(|| Error::Auth {
+            mode: self.mode(),
+            reason: "UAA answered without an access token".into(),
+        })
     }
 
     /// The platform refused `used`: the next `token()` logs in or refreshes, unless

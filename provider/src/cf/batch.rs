@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use tokio::sync::oneshot;
@@ -41,7 +41,7 @@ pub(super) type Queue<M> = Mutex<(Vec<M>, bool)>;
 
 /// Pushes a member; true when the caller must schedule the flush.
 pub(super) fn enqueue<M>(queue: &Queue<M>, member: M) -> bool {
-    let mut st = queue.lock().expect("batch queue");
+    let mut st = super::lock(queue);
     st.0.push(member);
     !std::mem::replace(&mut st.1, true)
 }
@@ -52,7 +52,7 @@ async fn take_after<M>(queue: &Queue<M>, window: Duration, cancel: &Cancellation
         () = cancel.cancelled() => {}
         () = tokio::time::sleep(window) => {}
     }
-    let mut st = queue.lock().expect("batch queue");
+    let mut st = super::lock(queue);
     st.1 = false;
     std::mem::take(&mut st.0)
 }
@@ -190,7 +190,7 @@ impl WriteBatcher {
                 () = tokio::time::sleep(WRITE_WINDOW) => {}
             }
             let members = {
-                let mut st = self.queue.lock().expect("batch queue");
+                let mut st = super::lock(&self.queue);
                 if st.0.is_empty() {
                     st.1 = false;
                     return;
@@ -253,6 +253,21 @@ pub fn chunk_ids<'a>(ids: impl IntoIterator<Item = &'a String>) -> Vec<String> {
         }
     }
     out
+}
+
+/// A route deletion waiting to be confirmed.
+#[derive(Debug)]
+pub(super) struct Pending {
+    pub(super) route: String,
+    pub(super) job: String,
+    pub(super) since: Instant,
+    pub(super) tx: oneshot::Sender<Result<()>>,
+}
+
+/// Route deletions waiting to be confirmed, and whether the confirming task runs.
+#[derive(Debug, Default)]
+pub(super) struct Deletions {
+    pub(super) queue: Queue<Pending>,
 }
 
 #[cfg(test)]

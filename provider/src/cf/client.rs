@@ -12,14 +12,12 @@ use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{Credentials, TokenSource};
-use super::batch::{Batcher, WriteBatcher};
+use super::batch::{Batcher, Deletions, WriteBatcher};
 use super::boundary::{Boundary, next_page};
 use super::error::{Error, Result};
 use super::http::{Http, Request, Response, RetryPolicy};
 use super::models::*;
-use super::policies::SpacePolicies;
-use super::routes::Deletions;
-use super::snapshot::Listings;
+use super::snapshot::{Listings, SpacePolicies};
 use super::tls::Trust;
 
 /// How to reach and log in to a platform.
@@ -85,8 +83,11 @@ pub(super) struct Inner {
     tokens: TokenSource,
     pub(super) batching: bool,
     pub(super) job_timeout: Duration,
-    /// Lookup answers, by request path.
-    cache: Listings<Box<dyn std::any::Any + Send + Sync>>,
+    /// Lookup answers, by request path, one cache per type of answer.
+    pub(super) orgs: Listings<Option<Organization>>,
+    pub(super) spaces: Listings<Option<Space>>,
+    pub(super) apps: Listings<Option<App>>,
+    pub(super) domains: Listings<Vec<Domain>>,
     claims: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Apps by GUID, batched.
     pub(super) app_reads: Arc<Batcher<App>>,
@@ -215,7 +216,10 @@ impl Client {
                 tokens,
                 batching: config.batching,
                 job_timeout: config.job_timeout,
-                cache: Listings::default(),
+                orgs: Listings::default(),
+                spaces: Listings::default(),
+                apps: Listings::default(),
+                domains: Listings::default(),
                 claims: std::sync::Mutex::default(),
                 app_reads: Arc::new(Batcher::new("apps")),
                 policy_reads: Arc::new(Batcher::new("policies")),
@@ -339,27 +343,24 @@ impl Client {
         }
     }
 
-    /// `fetch`'s answer, cached under `key` for this process when batching is on;
-    /// concurrent callers wait on the one request in flight.
-    pub(super) async fn cached<T: Clone + Send + Sync + 'static>(
+    /// `fetch`'s answer, cached in `cache` under `key` for this process when batching
+    /// is on; concurrent callers wait on the one request in flight.
+    pub(super) async fn cached<T: Clone + Send + Sync>(
         &self,
+        cache: &Listings<T>,
         key: &str,
         fetch: impl std::future::Future<Output = Result<T>>,
     ) -> Result<T> {
         if !self.inner.batching {
             return fetch.await;
         }
-        let fetch = async { Ok(Box::new(fetch.await?) as Box<dyn std::any::Any + Send + Sync>) };
-        let v = self.inner.cache.get(key, fetch).await?;
-        Ok(v.downcast_ref::<T>()
-            .expect("one type of answer per cache key")
-            .clone())
+        Ok(T::clone(&*cache.get(key, fetch).await?))
     }
 
-    /// Remembers `v` under `key`, as `cached` would have (batching on only).
-    pub(super) fn remember<T: Clone + Send + Sync + 'static>(&self, key: &str, v: &T) {
+    /// Remembers `v` under `key` in `cache`, as `cached` would have (batching on only).
+    pub(super) fn remember<T: Clone + Send + Sync>(&self, cache: &Listings<T>, key: &str, v: &T) {
         if self.inner.batching {
-            self.inner.cache.put(key, Box::new(v.clone()));
+            cache.put(key, v.clone());
         }
     }
 

@@ -99,9 +99,13 @@ impl Request {
     }
 
     /// With a JSON body.
-    pub fn json<T: serde::Serialize>(mut self, body: &T) -> Request {
-        self.body = Body::Json(serde_json::to_vec(body).expect("serializable body"));
-        self
+    pub fn json<T: serde::Serialize>(mut self, body: &T) -> Result<Request> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Decode {
+            url: redact(&self.url),
+            reason: format!("the request body could not be written: {e}"),
+        })?;
+        self.body = Body::Json(bytes);
+        Ok(self)
     }
 
     /// Marks the request safe (or not) to repeat.

@@ -12,15 +12,21 @@ use super::batch::FetchIds;
 use super::client::{Client, query};
 use super::error::Result;
 use super::models::*;
+use super::snapshot::Listings;
 
 impl Client {
-    /// The first item of a filtered list, cached per process.
-    async fn find_one<T>(&self, path: &str, pairs: &[(&str, &str)]) -> Result<Option<T>>
+    /// The first item of a filtered list, cached per process in `cache`.
+    async fn find_one<T>(
+        &self,
+        cache: &Listings<Option<T>>,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<Option<T>>
     where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
         let key = format!("{path}?{}", query(pairs));
-        self.cached(&key, async {
+        self.cached(cache, &key, async {
             Ok(self.list_all::<T>(path, pairs).await?.into_iter().next())
         })
         .await
@@ -28,11 +34,12 @@ impl Client {
 
     /// The organization named `name`, if visible.
     pub async fn org_by_name(&self, name: &str) -> Result<Option<Organization>> {
-        let org: Option<Organization> = self
-            .find_one("/v3/organizations", &[("names", name)])
+        let orgs = &self.inner.orgs;
+        let org = self
+            .find_one(orgs, "/v3/organizations", &[("names", name)])
             .await?;
         if let Some(o) = &org {
-            self.remember(&format!("/v3/organizations/{}", o.guid), &org);
+            self.remember(orgs, &format!("/v3/organizations/{}", o.guid), &org);
         }
         Ok(org)
     }
@@ -40,19 +47,22 @@ impl Client {
     /// An organization by GUID, cached per process.
     pub async fn org(&self, guid: &str) -> Result<Option<Organization>> {
         let path = format!("/v3/organizations/{guid}");
-        self.cached(&path, self.get_opt(&path)).await
+        self.cached(&self.inner.orgs, &path, self.get_opt(&path))
+            .await
     }
 
     /// The space `name` in org `org_guid`, if visible.
     pub async fn space_by_name(&self, org_guid: &str, name: &str) -> Result<Option<Space>> {
-        let space: Option<Space> = self
+        let spaces = &self.inner.spaces;
+        let space = self
             .find_one(
+                spaces,
                 "/v3/spaces",
                 &[("names", name), ("organization_guids", org_guid)],
             )
             .await?;
         if let Some(s) = &space {
-            self.remember(&format!("/v3/spaces/{}", s.guid), &space);
+            self.remember(spaces, &format!("/v3/spaces/{}", s.guid), &space);
         }
         Ok(space)
     }
@@ -60,7 +70,8 @@ impl Client {
     /// A space by GUID, cached per process.
     pub async fn space(&self, guid: &str) -> Result<Option<Space>> {
         let path = format!("/v3/spaces/{guid}");
-        self.cached(&path, self.get_opt(&path)).await
+        self.cached(&self.inner.spaces, &path, self.get_opt(&path))
+            .await
     }
 
     /// Every app in a space, listed once per process (callers use it with batching
@@ -107,8 +118,10 @@ impl Client {
             .inner
             .app_reads
             .get(guid, self.cancellation(), fetch, |a: &App, id| a.guid == id);
-        self.cached(&path, async { Ok(batch.await?.into_iter().next()) })
-            .await
+        self.cached(&self.inner.apps, &path, async {
+            Ok(batch.await?.into_iter().next())
+        })
+        .await
     }
 
     /// An app of a space listed in this process, if any lists it.
@@ -149,8 +162,12 @@ impl Client {
 
     /// Every domain visible, listed once per process with batching on.
     pub async fn domains(&self) -> Result<Vec<Domain>> {
-        self.cached("/v3/domains", self.list_all("/v3/domains", &[]))
-            .await
+        self.cached(
+            &self.inner.domains,
+            "/v3/domains",
+            self.list_all("/v3/domains", &[]),
+        )
+        .await
     }
 
     /// Lists the domains into the process's cache, for a later lookup; nothing when

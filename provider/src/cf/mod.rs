@@ -19,6 +19,13 @@ pub mod stop;
 pub mod tls;
 
 pub use auth::{CfCliConfig, Credentials};
+
+/// Locks `m`, even when a panic elsewhere poisoned it: the server's guard turns a
+/// panic into a diagnostic and keeps serving, and the values these locks guard are
+/// replaced whole, so they are never half-written.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 pub use boundary::{check_api_url, redact};
 pub use client::{Client, ClientConfig, USER_AGENT, normalize_api_url};
 pub use error::{AuthMode, Error, Result};

@@ -13,27 +13,7 @@ use super::client::{Client, decode};
 use super::error::Result;
 use super::http::Request;
 use super::models::*;
-
-/// Every policy involving an app of one space, with the apps the listing covers.
-#[derive(Debug, Clone, Default)]
-pub(super) struct SpacePolicies {
-    apps: BTreeSet<String>,
-    policies: Vec<Policy>,
-}
-
-impl SpacePolicies {
-    fn covers(&self, p: &Policy) -> bool {
-        self.apps.contains(&p.source.id) || self.apps.contains(&p.destination.id)
-    }
-
-    fn involving(&self, app: &str) -> Vec<Policy> {
-        self.policies
-            .iter()
-            .filter(|p| p.involves(app))
-            .cloned()
-            .collect()
-    }
-}
+use super::snapshot::SpacePolicies;
 
 /// Which write a batch carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +61,7 @@ impl Client {
                 let fetch = async {
                     let apps: BTreeSet<String> = apps.iter().map(|a| a.guid.clone()).collect();
                     let policies = self.policies_for_apps(&apps).await?;
-                    Ok(SpacePolicies { apps, policies })
+                    Ok(SpacePolicies::new(apps, policies))
                 };
                 return Ok(self
                     .inner
@@ -150,7 +130,7 @@ impl Client {
         let req = Request::new(Method::POST, url)
             .json(&Policies {
                 policies: policies.clone(),
-            })
+            })?
             .idempotent(true);
         let result = self.policy_call(req).await.map(|_| ());
         let touched = |l: &SpacePolicies| policies.iter().any(|p| l.covers(p));

@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::json;
 use tokio::sync::oneshot;
 
-use super::batch::{Queue, enqueue};
+use super::batch::{Pending, enqueue};
 use super::client::{Client, cc_error, decode};
 use super::error::{Error, Result};
 use super::http::{Request, backoff};
@@ -22,21 +22,6 @@ const CONFIRM_EVERY: Duration = Duration::from_millis(250);
 /// A route still listed this long after its delete was accepted has its job asked
 /// directly: the job is slow, or failed.
 const ASK_JOB_AFTER: Duration = Duration::from_secs(2);
-
-/// A route deletion waiting to be confirmed.
-#[derive(Debug)]
-struct Pending {
-    route: String,
-    job: String,
-    since: Instant,
-    tx: oneshot::Sender<Result<()>>,
-}
-
-/// Route deletions waiting to be confirmed, and whether the confirming task runs.
-#[derive(Debug, Default)]
-pub(super) struct Deletions {
-    queue: Queue<Pending>,
-}
 
 impl Client {
     /// A route by GUID (None when it does not exist).
@@ -131,15 +116,12 @@ impl Client {
         let budget = self.inner.http.budget();
         let mut answer_lost = false;
         let mut attempt = 0u32;
+        let req = Request::new(Method::POST, &url)
+            .json(&body)?
+            .idempotent(false);
         loop {
             attempt += 1;
-            let outcome = self
-                .call(
-                    Request::new(Method::POST, &url)
-                        .json(&body)
-                        .idempotent(false),
-                )
-                .await;
+            let outcome = self.call(req.clone()).await;
             let last = match outcome {
                 Ok(resp) if resp.status == 201 => return decode(&url, &resp.body),
                 Ok(resp) if matches!(resp.status, 500..=504) => cc_error(&resp),
@@ -231,7 +213,7 @@ impl Client {
         loop {
             let slept = self.inner.http.sleep(CONFIRM_EVERY).await;
             {
-                let mut q = self.inner.deletions.queue.lock().expect("deletions");
+                let mut q = super::lock(&self.inner.deletions.queue);
                 pending.append(&mut q.0);
                 if pending.is_empty() || slept.is_err() {
                     q.1 = false;
@@ -351,7 +333,7 @@ impl Client {
         let body = Destinations {
             destinations: dests.to_vec(),
         };
-        let req = Request::new(method, url).json(&body).idempotent(true);
+        let req = Request::new(method, url).json(&body)?.idempotent(true);
         let result = self
             .cc_json::<Destinations>(req)
             .await

@@ -7,12 +7,13 @@
 //! when this process writes what it lists, so a listing never hides this process's
 //! own writes. See `docs/design/performance.md`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
 use super::error::Result;
+use super::models::Policy;
 
 type Cell<V> = Arc<OnceCell<Arc<V>>>;
 
@@ -37,13 +38,7 @@ impl<V> std::fmt::Debug for Listings<V> {
 
 impl<V: Send + Sync> Listings<V> {
     fn cell(&self, key: &str) -> Cell<V> {
-        Arc::clone(
-            self.cells
-                .lock()
-                .expect("listings")
-                .entry(key.to_string())
-                .or_default(),
-        )
+        Arc::clone(super::lock(&self.cells).entry(key.to_string()).or_default())
     }
 
     /// The listing under `key`, fetched by `fetch` if no caller has fetched it yet.
@@ -60,9 +55,7 @@ impl<V: Send + Sync> Listings<V> {
 
     /// Every listing fetched so far, with its key.
     pub(super) fn loaded(&self) -> Vec<(String, Arc<V>)> {
-        self.cells
-            .lock()
-            .expect("listings")
+        super::lock(&self.cells)
             .iter()
             .filter_map(|(k, c)| c.get().map(|v| (k.clone(), Arc::clone(v))))
             .collect()
@@ -70,12 +63,12 @@ impl<V: Send + Sync> Listings<V> {
 
     /// Forgets the listing under `key`: the next caller fetches it again.
     pub(super) fn forget(&self, key: &str) {
-        self.cells.lock().expect("listings").remove(key);
+        super::lock(&self.cells).remove(key);
     }
 
     /// Keeps `v` under `key`, as if fetched.
     pub(super) fn put(&self, key: &str, v: V) {
-        self.cells.lock().expect("listings").insert(
+        super::lock(&self.cells).insert(
             key.to_string(),
             Arc::new(OnceCell::new_with(Some(Arc::new(v)))),
         );
@@ -83,21 +76,18 @@ impl<V: Send + Sync> Listings<V> {
 
     /// Forgets every listing.
     pub(super) fn clear(&self) {
-        self.cells.lock().expect("listings").clear();
+        super::lock(&self.cells).clear();
     }
 
     /// Forgets each listing for which `stale` is true, and any still being fetched.
     pub(super) fn forget_where(&self, stale: impl Fn(&V) -> bool) {
-        self.cells
-            .lock()
-            .expect("listings")
-            .retain(|_, c| c.get().is_some_and(|v| !stale(v)));
+        super::lock(&self.cells).retain(|_, c| c.get().is_some_and(|v| !stale(v)));
     }
 
     /// Replaces each fetched listing for which `edit` returns a new value; one still
     /// being fetched is forgotten, since it may predate the change `edit` applies.
     pub(super) fn edit(&self, edit: impl Fn(&V) -> Option<V>) {
-        let mut cells = self.cells.lock().expect("listings");
+        let mut cells = super::lock(&self.cells);
         let mut stale = Vec::new();
         for (key, cell) in cells.iter_mut() {
             match cell.get() {
@@ -112,6 +102,32 @@ impl<V: Send + Sync> Listings<V> {
         for key in stale {
             cells.remove(&key);
         }
+    }
+}
+
+/// Every policy involving an app of one space, with the apps the listing covers.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SpacePolicies {
+    pub(super) apps: BTreeSet<String>,
+    pub(super) policies: Vec<Policy>,
+}
+
+impl SpacePolicies {
+    /// The policies of `apps`.
+    pub(super) fn new(apps: BTreeSet<String>, policies: Vec<Policy>) -> SpacePolicies {
+        SpacePolicies { apps, policies }
+    }
+
+    pub(super) fn covers(&self, p: &Policy) -> bool {
+        self.apps.contains(&p.source.id) || self.apps.contains(&p.destination.id)
+    }
+
+    pub(super) fn involving(&self, app: &str) -> Vec<Policy> {
+        self.policies
+            .iter()
+            .filter(|p| p.involves(app))
+            .cloned()
+            .collect()
     }
 }
 

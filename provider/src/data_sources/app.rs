@@ -58,6 +58,10 @@ impl DataSource<cf::Client> for App {
         "cloudgov_app"
     }
 
+    fn models(&self) -> crate::framework::model::Models {
+        &[("", AppModel::FIELDS)]
+    }
+
     fn schema(&self) -> Schema {
         Schema::new(
             "Looks up an app by name within a space, given by `space_id` or by `org_name` and `space_name`. Its `id` \

@@ -26,6 +26,10 @@ impl DataSource<cf::Client> for Domain {
         "cloudgov_domain"
     }
 
+    fn models(&self) -> crate::framework::model::Models {
+        &[("", DomainModel::FIELDS)]
+    }
+
     fn schema(&self) -> Schema {
         Schema::new(
             "Looks up a domain by name.",

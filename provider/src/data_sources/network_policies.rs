@@ -29,6 +29,13 @@ impl DataSource<cf::Client> for NetworkPolicies {
         "cloudgov_network_policies"
     }
 
+    fn models(&self) -> crate::framework::model::Models {
+        &[
+            ("", PoliciesModel::FIELDS),
+            ("policies", PolicyModel::FIELDS),
+        ]
+    }
+
     fn schema(&self) -> Schema {
         let computed = |a: Attribute, d: &str| a.computed().description(d);
         Schema::new(

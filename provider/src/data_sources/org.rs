@@ -25,6 +25,10 @@ impl DataSource<cf::Client> for Org {
         "cloudgov_org"
     }
 
+    fn models(&self) -> crate::framework::model::Models {
+        &[("", OrgModel::FIELDS)]
+    }
+
     fn schema(&self) -> Schema {
         Schema::new(
             "Looks up an organization by name.",

@@ -28,6 +28,10 @@ impl DataSource<cf::Client> for Space {
         "cloudgov_space"
     }
 
+    fn models(&self) -> crate::framework::model::Models {
+        &[("", SpaceModel::FIELDS)]
+    }
+
     fn schema(&self) -> Schema {
         Schema::new(
             "Looks up a space by name within an organization, given by `org_id` or by `org_name`.",

@@ -62,7 +62,10 @@ pub fn from_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
 pub fn to_msgpack(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     let mp = encode_mp(value, ty, "")?;
     let mut out = Vec::new();
-    rmpv::encode::write_value(&mut out, &mp).expect("writing to a Vec cannot fail");
+    rmpv::encode::write_value(&mut out, &mp).map_err(|e| CodecError::Malformed {
+        format: "msgpack",
+        message: e.to_string(),
+    })?;
     Ok(out)
 }
 

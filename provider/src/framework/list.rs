@@ -33,6 +33,11 @@ pub trait ListResource<C>: Send + Sync + 'static {
     /// The schema of the `config { }` block.
     fn schema(&self) -> Schema;
 
+    /// The typed models of the `config { }` block (see `model::Models`).
+    fn models(&self) -> super::model::Models {
+        &[]
+    }
+
     /// Checks a configuration that may hold unknown values.
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 

@@ -132,6 +132,12 @@ impl<T: ToValue> ToValue for Vec<Attr<T>> {
     }
 }
 
+/// The typed models a type reads its values through: for each, the path of the
+/// nested attribute it describes (`""` for the top level, `"destinations"` for the
+/// objects of that nested attribute) and the model's `FIELDS`. The provider's
+/// registration test ties every registered type's schema to these.
+pub type Models = &'static [(&'static str, &'static [&'static str])];
+
 /// Asserts that a model's `FIELDS` are exactly the names of `attrs`, in any order
 /// (for the tests that tie each model to its schema).
 #[cfg(test)]

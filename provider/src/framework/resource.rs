@@ -1,11 +1,10 @@
-//! The traits a provider, its resources and its data sources implement, and the
+//! The traits resources and data sources implement, and the
 //! context every operation receives (the configured client, cancellation). Resource
 //! code sees typed values and diagnostics only, never protocol messages.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio_util::sync::CancellationToken;
 
 use super::diag::{AttributePath, Diagnostic, Diagnostics};
 use super::schema::Schema;
@@ -96,6 +95,11 @@ pub trait Resource<C>: Send + Sync + 'static {
     /// The schema.
     fn schema(&self) -> Schema;
 
+    /// The typed models of this type's values (see `model::Models`).
+    fn models(&self) -> super::model::Models {
+        &[]
+    }
+
     /// Checks a configuration that may hold unknown values; skip what is unknown.
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
@@ -184,44 +188,14 @@ pub trait DataSource<C>: Send + Sync + 'static {
     /// The schema.
     fn schema(&self) -> Schema;
 
+    /// The typed models of this type's values (see `model::Models`).
+    fn models(&self) -> super::model::Models {
+        &[]
+    }
+
     /// Checks a configuration that may hold unknown values.
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
     /// Reads the data described by `config`.
     async fn read(&self, ctx: &Ctx<C>, config: &Value, diags: &mut Diagnostics) -> Value;
-}
-
-/// The provider itself: its configuration schema, how it builds the client every
-/// resource shares, and the list of its resources and data sources.
-#[async_trait]
-pub trait Provider: Send + Sync + 'static {
-    /// What resources and data sources are handed after configuration.
-    type Client: Send + Sync + 'static;
-
-    /// The provider block's schema.
-    fn schema(&self) -> Schema;
-
-    /// Every resource type.
-    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;
-
-    /// Every data source type.
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
-
-    /// Every list resource type (for `terraform query`). None by default.
-    fn list_resources(&self) -> Vec<Arc<dyn super::list::ListResource<Self::Client>>> {
-        Vec::new()
-    }
-
-    /// Checks the provider configuration (values may be unknown).
-    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
-
-    /// Builds the client from a configuration; None with error diagnostics when it
-    /// cannot.
-    async fn configure(
-        &self,
-        config: &Value,
-        terraform_version: &str,
-        cancel: &CancellationToken,
-        diags: &mut Diagnostics,
-    ) -> Option<Self::Client>;
 }

@@ -305,21 +305,6 @@ impl Schema {
         }
     }
 
-    /// The same schema with a `timeouts` block (see `timeouts`); `unset` says what
-    /// happens when a duration is not given.
-    pub fn with_timeouts(mut self, unset: &str) -> Schema {
-        self.block.blocks.push(super::timeouts::block(unset));
-        self
-    }
-
-    /// True when the schema has a `timeouts` block.
-    pub fn has_timeouts(&self) -> bool {
-        self.block
-            .blocks
-            .iter()
-            .any(|b| b.name == super::timeouts::BLOCK)
-    }
-
     /// The same schema at another version.
     pub fn with_version(mut self, version: i64) -> Schema {
         self.version = version;

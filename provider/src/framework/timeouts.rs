@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use super::diag::{AttributePath, Diagnostic};
-use super::schema::{Attribute, Block, NestedBlock, Nesting};
+use super::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use super::value::Value;
 
 /// The block's name.
@@ -99,6 +99,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("\"{text}\" is not a positive duration."));
     }
     Duration::try_from_secs_f64(total).map_err(|_| bad())
+}
+
+// The `timeouts` block belongs to this module; the schema only carries it.
+impl Schema {
+    /// The same schema with a `timeouts` block (see `timeouts`); `unset` says what
+    /// happens when a duration is not given.
+    pub fn with_timeouts(mut self, unset: &str) -> Schema {
+        self.block.blocks.push(block(unset));
+        self
+    }
+
+    /// True when the schema has a `timeouts` block.
+    pub fn has_timeouts(&self) -> bool {
+        self.block.blocks.iter().any(|b| b.name == BLOCK)
+    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,10 @@ impl ListResource<cf::Client> for InternalRoutes {
         "cloudgov_internal_route"
     }
 
+    fn models(&self) -> crate::framework::model::Models {
+        &[("", RoutesConfig::FIELDS)]
+    }
+
     fn schema(&self) -> Schema {
         Schema::new(
             "Finds the internal routes of a space, for `terraform query`.",

@@ -33,6 +33,10 @@ impl ListResource<cf::Client> for NetworkPolicies {
         "cloudgov_network_policy"
     }
 
+    fn models(&self) -> crate::framework::model::Models {
+        &[("", PoliciesConfig::FIELDS)]
+    }
+
     fn schema(&self) -> Schema {
         Schema::new(
             "Finds the network policies whose source app is in a space, for `terraform query`.",

@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 
+use super::route_ownership;
 use crate::cf::{self, models::Destination, models::DestinationApp, models::Process};
 use crate::framework::{
     Attr, Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, IdentityAttribute,
@@ -14,47 +15,14 @@ use crate::{checks, errors};
 
 /// The platform's default internal domain.
 pub(crate) const DEFAULT_DOMAIN: &str = "apps.internal";
-
-/// The label every route this provider creates carries (documented). A route that
-/// exists with it, in the planned space, was created by this provider and lost from
-/// state (a killed apply), so create adopts it; one without it is someone else's.
-pub(crate) const MARKER_LABEL: (&str, &str) =
-    ("cloud.gov/managed-by", "terraform-provider-cloudgov");
-
-/// How the import command reads in messages: the provider is never told the
-/// resource's address, so a placeholder stands for it and the text says so.
-const ADDRESS_PLACEHOLDER: &str = "cloudgov_internal_route.NAME";
+/// A destination's process type when none is written (the platform's default).
+const DEFAULT_PROCESS_TYPE: &str = "web";
+/// A destination's port when none is written (the platform's default).
+const DEFAULT_PORT: u16 = 8080;
 
 /// The resource.
 #[derive(Debug)]
 pub(crate) struct InternalRoute;
-
-/// Checks a hostname against DNS label rules, with a message fit for a diagnostic.
-pub(crate) fn check_hostname(host: &str) -> Result<(), String> {
-    if host.is_empty() {
-        return Err("The hostname must not be empty.".into());
-    }
-    if host.len() > 63 {
-        return Err(format!(
-            "\"{host}\" is {} characters long; a hostname is at most 63.",
-            host.len()
-        ));
-    }
-    if let Some(c) = host
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return Err(format!(
-            "\"{host}\" contains {c:?}: a hostname is lowercase letters, digits and hyphens (a DNS label)."
-        ));
-    }
-    if host.starts_with('-') || host.ends_with('-') {
-        return Err(format!(
-            "\"{host}\" starts or ends with a hyphen, which DNS labels may not."
-        ));
-    }
-    Ok(())
-}
 
 crate::model! {
     /// One destination, as written or stored.
@@ -98,7 +66,7 @@ fn destinations_model(dests: &[Destination]) -> Destinations {
                 Attr::Known(DestinationModel {
                     app_id: d.app.guid.clone().into(),
                     process_type: d.app.process.kind.clone().into(),
-                    port: i64::from(d.port.unwrap_or(8080)).into(),
+                    port: i64::from(d.port.unwrap_or(DEFAULT_PORT)).into(),
                 })
             })
             .collect(),
@@ -116,7 +84,11 @@ fn destinations_of(m: &RouteModel) -> Vec<Destination> {
             app: DestinationApp {
                 guid: d.app_id.as_str().unwrap_or_default().to_string(),
                 process: Process {
-                    kind: d.process_type.as_str().unwrap_or("web").to_string(),
+                    kind: d
+                        .process_type
+                        .as_str()
+                        .unwrap_or(DEFAULT_PROCESS_TYPE)
+                        .to_string(),
                 },
             },
             port: d.port.known().and_then(|p| u16::try_from(*p).ok()),
@@ -131,11 +103,11 @@ fn destinations_of(m: &RouteModel) -> Vec<Destination> {
 fn target(d: &DestinationModel) -> Option<(String, String, i64)> {
     let app = d.app_id.as_str()?.to_string();
     let process = match &d.process_type {
-        Attr::Null => "web".to_string(),
+        Attr::Null => DEFAULT_PROCESS_TYPE.to_string(),
         v => v.as_str()?.to_string(),
     };
     let port = match d.port {
-        Attr::Null => 8080,
+        Attr::Null => i64::from(DEFAULT_PORT),
         Attr::Unknown => return None,
         Attr::Known(p) => p,
     };
@@ -193,77 +165,20 @@ async fn internal_domain(
     }
 }
 
-/// "space NAME (GUID)" for messages, or the GUID alone when the name cannot be read.
-async fn space_name(client: &cf::Client, route: &cf::models::Route) -> String {
-    let guid = route.relationships.space.guid();
-    match client.space(guid).await {
-        Ok(Some(s)) => format!("\"{}\" ({guid})", s.name),
-        _ => guid.to_string(),
-    }
-}
-
 /// Most destinations the platform maps to one route in a request.
 const MAX_DESTINATIONS: usize = 100;
-
-/// Decides whether create may take over an existing route with the planned name
-/// (another resource of this run naming it was refused before any request): yes,
-/// with a warning saying so, when it carries this provider's marker and sits in the
-/// planned space; otherwise a refusal that says who owns it and how to import it.
-fn adoptable(
-    route: &cf::models::Route,
-    space: &str,
-    held_in: &str,
-    fqdn: &str,
-) -> Result<Diagnostic, Diagnostic> {
-    let guid = &route.guid;
-    let path = AttributePath::root("hostname");
-    let marked = route.metadata.label(MARKER_LABEL.0) == Some(MARKER_LABEL.1);
-    let import = format!(
-        "To manage it with this resource, import it:\n\n  terraform import {ADDRESS_PLACEHOLDER} {guid}\n\nor \
-         add an import block (Terraform 1.5 and later):\n\n  import {{\n    to = {ADDRESS_PLACEHOLDER}\n    \
-         id = \"{guid}\"\n  }}\n\nwith this resource's address in place of {ADDRESS_PLACEHOLDER}. Or choose \
-         another hostname."
-    );
-    if route.relationships.space.guid() != space {
-        // Importing it would plan a replacement into this space, deleting theirs.
-        return Err(Diagnostic::error(
-            "Route Already Exists",
-            format!(
-                "The route {fqdn} ({guid}) exists in another space, {held_in}. Internal hostnames are shared by \
-                 the whole foundation, so this one is taken: choose another hostname."
-            ),
-        )
-        .at(path));
-    }
-    if !marked {
-        return Err(Diagnostic::error(
-            "Route Already Exists",
-            format!(
-                "The route {fqdn} ({guid}) exists and is not in this state. It does not carry this provider's \
-                 label {}={}, so another tool or person owns it (for example `cf map-route`), and Terraform does \
-                 not take it over silently. {import}",
-                MARKER_LABEL.0, MARKER_LABEL.1
-            ),
-        )
-        .at(path));
-    }
-    Ok(Diagnostic::warning(
-        "Existing Route Adopted",
-        format!(
-            "The route {fqdn} ({guid}) already existed with this provider's label {}={}: an earlier apply \
-             created it and was stopped before Terraform recorded it in state. This resource now manages it. If \
-             another resource or configuration also manages this route, remove one of them, since destroying \
-             either deletes the route.",
-            MARKER_LABEL.0, MARKER_LABEL.1
-        ),
-    )
-    .at(path))
-}
 
 #[async_trait]
 impl Resource<cf::Client> for InternalRoute {
     fn type_name(&self) -> &'static str {
         "cloudgov_internal_route"
+    }
+
+    fn models(&self) -> crate::framework::model::Models {
+        &[
+            ("", RouteModel::FIELDS),
+            ("destinations", DestinationModel::FIELDS),
+        ]
     }
 
     fn schema(&self) -> Schema {
@@ -307,8 +222,8 @@ impl Resource<cf::Client> for InternalRoute {
                             .optional()
                             .computed()
                             .description("GUID of an app in the route's space. Required."),
-                        Attribute::string("process_type").default("web").description("Process type; defaults to `web`."),
-                        Attribute::number("port").default(8080).description(
+                        Attribute::string("process_type").default(DEFAULT_PROCESS_TYPE).description("Process type; defaults to `web`."),
+                        Attribute::number("port").default(i64::from(DEFAULT_PORT)).description(
                             "Port the app listens on, 1024 to 65535; defaults to 8080. TLS on 61443 is forwarded \
                              to this port.",
                         ),
@@ -364,7 +279,7 @@ impl Resource<cf::Client> for InternalRoute {
             diags.push(d);
         }
         if let Some(host) = config.hostname.as_str()
-            && let Err(msg) = check_hostname(host)
+            && let Err(msg) = checks::hostname(host)
         {
             diags.push(
                 Diagnostic::error("Invalid Hostname", msg).at(AttributePath::root("hostname")),
@@ -583,40 +498,18 @@ impl Resource<cf::Client> for InternalRoute {
             return Value::Null;
         }
         let route = match client
-            .create_route(space, &domain.guid, host, &[MARKER_LABEL])
+            .create_route(space, &domain.guid, host, &[route_ownership::MARKER_LABEL])
             .await
         {
             Ok(r) => r,
             Err(e) if e.is_route_taken() => {
-                match client.find_route(host, &domain.guid).await {
-                    Ok(Some(r)) => match adoptable(&r, space, &space_name(client, &r).await, &fqdn)
-                    {
-                        Ok(warning) => {
-                            diags.push(warning);
-                            r
-                        }
-                        Err(refusal) => {
-                            diags.push(refusal);
-                            return Value::Null;
-                        }
-                    },
-                    Ok(None) => {
-                        // Taken, and invisible: held in a space this account cannot see.
-                        diags.push(
-                            Diagnostic::error(
-                                "Route Already Exists",
-                                format!(
-                                    "The hostname {fqdn} is taken. Internal hostnames are shared by the whole \
-                                     foundation, and the route that holds it is in a space this account cannot \
-                                     see. Choose another hostname."
-                                ),
-                            )
-                            .at(AttributePath::root("hostname")),
-                        );
-                        return Value::Null;
+                match route_ownership::take_over(client, host, &domain.guid, space, &fqdn).await {
+                    Ok((r, warning)) => {
+                        diags.push(warning);
+                        r
                     }
-                    Err(e) => {
-                        diags.push(errors::diagnostic("Internal Route Create Error", &e));
+                    Err(refusal) => {
+                        diags.push(refusal);
                         return Value::Null;
                     }
                 }
@@ -812,27 +705,5 @@ impl Resource<cf::Client> for InternalRoute {
                 Value::Null
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hostnames_follow_dns_label_rules() {
-        assert!(check_hostname("backend").is_ok());
-        assert!(check_hostname("api-v2").is_ok());
-        assert!(check_hostname(&"a".repeat(63)).is_ok());
-        assert!(
-            check_hostname(&"a".repeat(64))
-                .unwrap_err()
-                .contains("at most 63")
-        );
-        assert!(check_hostname("Backend").unwrap_err().contains("'B'"));
-        assert!(check_hostname("my_app").unwrap_err().contains("'_'"));
-        assert!(check_hostname("a.b").is_err());
-        assert!(check_hostname("-x").is_err());
-        assert!(check_hostname("").is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! `cloudgov_network_policy`: one container-to-container policy per resource. Its
-//! schema, port parsing and canonical id, plan-time validation, and CRUD over the
-//! policy server. A new source or destination app replaces the resource; a new port
+//! schema, plan-time validation, and CRUD over the policy server (ports and ids are
+//! `policy_id`'s). A new source or destination app replaces the resource; a new port
 //! or protocol updates it in place by creating the new policy before deleting the
 //! old one, so the apps never lose their path; a port written differently but meaning
 //! the same range (`"8080"`, `"8080-8080"`) is no call at all. A policy that existed
@@ -8,6 +8,7 @@
 
 use async_trait::async_trait;
 
+pub(crate) use super::policy_id::{PortRange, parse_id, policy_id};
 use crate::cf::{self, models::Policy};
 use crate::framework::{
     Attr, Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, IdentityAttribute,
@@ -15,103 +16,9 @@ use crate::framework::{
 };
 use crate::{checks, errors};
 
-/// The port the platform terminates TLS on.
-pub(crate) const TLS_PORT: u16 = 61443;
-
 /// The resource.
 #[derive(Debug)]
 pub(crate) struct NetworkPolicy;
-
-/// A port range parsed from `"8080"` or `"8080-8090"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PortRange {
-    /// First port.
-    pub start: u16,
-    /// Last port.
-    pub end: u16,
-}
-
-impl PortRange {
-    /// Parses the `port` argument, with a message fit for a diagnostic on failure.
-    pub(crate) fn parse(text: &str) -> Result<PortRange, String> {
-        let one = |s: &str| -> Result<u16, String> {
-            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!(
-                    "\"{text}\" is not a port or port range: write \"8080\" or \"8080-8090\"."
-                ));
-            }
-            match s.parse::<u32>().ok().and_then(|p| u16::try_from(p).ok()) {
-                Some(p) if p >= 1 => Ok(p),
-                _ => Err(format!("Port {s} is out of range: ports are 1 to 65535.")),
-            }
-        };
-        let (start, end) = match text.split_once('-') {
-            Some((a, b)) => (one(a)?, one(b)?),
-            None => {
-                let p = one(text)?;
-                (p, p)
-            }
-        };
-        if start > end {
-            return Err(format!(
-                "The range \"{text}\" starts after it ends: write the lower port first."
-            ));
-        }
-        Ok(PortRange { start, end })
-    }
-
-    /// The canonical text: `"8080"` for one port, `"8080-8090"` for a range.
-    pub(crate) fn canonical(self) -> String {
-        if self.start == self.end {
-            self.start.to_string()
-        } else {
-            format!("{}-{}", self.start, self.end)
-        }
-    }
-
-    /// True when the range covers the platform's TLS port.
-    pub(crate) fn covers_tls(self) -> bool {
-        (self.start..=self.end).contains(&TLS_PORT)
-    }
-}
-
-/// The importable id: `SOURCE:DESTINATION:PROTOCOL:START-END`.
-pub(crate) fn policy_id(
-    source: &str,
-    destination: &str,
-    protocol: &str,
-    range: PortRange,
-) -> String {
-    format!(
-        "{source}:{destination}:{protocol}:{}-{}",
-        range.start, range.end
-    )
-}
-
-/// Parses an import id (`SOURCE:DESTINATION:PROTOCOL:START-END`, or a single `PORT`).
-pub(crate) fn parse_id(id: &str) -> Result<(String, String, String, PortRange), String> {
-    let parts: Vec<&str> = id.split(':').collect();
-    let [source, destination, protocol, port] = parts.as_slice() else {
-        return Err(format!(
-            "\"{id}\" is not a policy id. Write SOURCE_APP_GUID:DESTINATION_APP_GUID:PROTOCOL:PORT, for example \
-             <source-guid>:<destination-guid>:tcp:61443 or ...:tcp:8080-8090."
-        ));
-    };
-    if source.is_empty() || destination.is_empty() {
-        return Err(format!("\"{id}\" names no source or destination app."));
-    }
-    if *protocol != "tcp" && *protocol != "udp" {
-        return Err(format!(
-            "\"{id}\": the protocol must be tcp or udp, not \"{protocol}\"."
-        ));
-    }
-    Ok((
-        source.to_string(),
-        destination.to_string(),
-        protocol.to_string(),
-        PortRange::parse(port)?,
-    ))
-}
 
 crate::model! {
     /// A `cloudgov_network_policy` plan or state.
@@ -275,14 +182,14 @@ async fn create_policy(
         }
         Ok(None) => false,
         Err(e) => {
-            diags.push(explain("Network Policy Create Error", &e));
+            diags.push(errors::diagnostic("Network Policy Create Error", &e));
             return Err(e);
         }
     };
     let Err(e) = client.create_policy(policy).await else {
         return Ok(existed);
     };
-    let mut d = explain("Network Policy Create Error", &e);
+    let mut d = errors::diagnostic("Network Policy Create Error", &e);
     if e.is_app_inaccessible() {
         // Point at the app the account cannot see, when one of them is.
         for (attr, app) in [
@@ -305,32 +212,14 @@ async fn create_policy(
     Err(e)
 }
 
-/// Plain words for the policy server's refusals.
-fn explain(summary: &str, err: &cf::Error) -> Diagnostic {
-    let extra = if err.is_policy_quota_exceeded() {
-        Some(
-            "The source app already has as many policies as cloud.gov allows for one source app (150). Remove \
-             policies it no longer needs, or cover several ports with one range (\"8080-8090\").",
-        )
-    } else if err.is_app_inaccessible() {
-        Some(
-            "One of the apps does not exist, or the account is not SpaceDeveloper in its space. Check both app ids \
-             (a blue-green deploy creates a new app with a new id) and the account's roles.",
-        )
-    } else {
-        None
-    };
-    match extra {
-        // The specific explanation replaces the generic advice.
-        Some(text) => Diagnostic::error(summary, format!("{err}.\n\n{text}")),
-        None => errors::diagnostic(summary, err),
-    }
-}
-
 #[async_trait]
 impl Resource<cf::Client> for NetworkPolicy {
     fn type_name(&self) -> &'static str {
         "cloudgov_network_policy"
+    }
+
+    fn models(&self) -> crate::framework::model::Models {
+        &[("", PolicyModel::FIELDS)]
     }
 
     fn schema(&self) -> Schema {
@@ -519,7 +408,7 @@ impl Resource<cf::Client> for NetworkPolicy {
                 Value::Null
             }
             Err(e) => {
-                diags.push(explain("Network Policy Read Error", &e));
+                diags.push(errors::diagnostic("Network Policy Read Error", &e));
                 current.clone()
             }
         }
@@ -584,7 +473,7 @@ impl Resource<cf::Client> for NetworkPolicy {
                 ),
             }
         };
-        let d = explain("Network Policy Update Error", &e);
+        let d = errors::diagnostic("Network Policy Update Error", &e);
         diags.push(Diagnostic::error(
             d.summary.clone(),
             format!(
@@ -611,7 +500,7 @@ impl Resource<cf::Client> for NetworkPolicy {
                 "Terraform asked the provider to stop before the policy was deleted. State keeps it; the next plan \
                  shows whether it is still there.",
             )),
-            Err(e) => diags.push(explain("Network Policy Delete Error", &e)),
+            Err(e) => diags.push(errors::diagnostic("Network Policy Delete Error", &e)),
         }
     }
 
@@ -642,120 +531,9 @@ impl Resource<cf::Client> for NetworkPolicy {
                 Value::Null
             }
             Err(e) => {
-                diags.push(explain("Network Policy Import Error", &e));
+                diags.push(errors::diagnostic("Network Policy Import Error", &e));
                 Value::Null
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        // Any text at all: a port, an error, never a panic.
-        #[test]
-        fn port_parsing_never_panics(text in "\\PC{0,24}") {
-            let _ = PortRange::parse(&text);
-        }
-
-        #[test]
-        fn port_ranges_round_trip(a in 1u16..=65535, b in 1u16..=65535) {
-            let (start, end) = (a.min(b), a.max(b));
-            let r = PortRange::parse(&format!("{start}-{end}")).unwrap();
-            prop_assert_eq!(r, PortRange { start, end });
-            prop_assert_eq!(PortRange::parse(&r.canonical()).unwrap(), r);
-            let backwards = format!("{end}-{start}");
-            prop_assert!(PortRange::parse(&backwards).is_err() || start == end);
-        }
-
-        #[test]
-        fn id_parsing_never_panics(text in "\\PC{0,80}") {
-            let _ = parse_id(&text);
-        }
-
-        #[test]
-        fn ids_round_trip(
-            src in "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-            dst in "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-            udp in any::<bool>(),
-            a in 1u16..=65535,
-            b in 1u16..=65535,
-        ) {
-            let protocol = if udp { "udp" } else { "tcp" };
-            let range = PortRange { start: a.min(b), end: a.max(b) };
-            let id = policy_id(&src, &dst, protocol, range);
-            prop_assert_eq!(parse_id(&id).unwrap(), (src, dst, protocol.to_string(), range));
-        }
-
-        #[test]
-        fn guid_checks_never_panic(text in "\\PC{0,40}") {
-            let _ = crate::checks::is_guid(&text);
-            let _ = crate::checks::guid(
-                &Value::from(text.as_str()),
-                "app_id",
-                "app",
-                "",
-                AttributePath::root("app_id"),
-            );
-        }
-    }
-
-    #[test]
-    fn ports_parse_and_print_canonically() {
-        assert_eq!(
-            PortRange::parse("8080").unwrap(),
-            PortRange {
-                start: 8080,
-                end: 8080
-            }
-        );
-        assert_eq!(PortRange::parse("8080-8080").unwrap().canonical(), "8080");
-        assert_eq!(
-            PortRange::parse("8080-8090").unwrap().canonical(),
-            "8080-8090"
-        );
-        assert!(PortRange::parse("61000-62000").unwrap().covers_tls());
-        assert!(!PortRange::parse("8080").unwrap().covers_tls());
-        assert_eq!(
-            PortRange::parse("0").unwrap_err(),
-            "Port 0 is out of range: ports are 1 to 65535."
-        );
-        assert_eq!(
-            PortRange::parse("70000").unwrap_err(),
-            "Port 70000 is out of range: ports are 1 to 65535."
-        );
-        assert_eq!(
-            PortRange::parse("90-80").unwrap_err(),
-            "The range \"90-80\" starts after it ends: write the lower port first."
-        );
-        for bad in ["", "http", "80-", "-80", "8080,8081", "80-90-100", " 80"] {
-            assert!(PortRange::parse(bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn import_ids_accept_a_range_or_one_port() {
-        let (s, d, p, r) = parse_id("a:b:tcp:61443").unwrap();
-        assert_eq!(
-            (s.as_str(), d.as_str(), p.as_str(), r),
-            (
-                "a",
-                "b",
-                "tcp",
-                PortRange {
-                    start: 61443,
-                    end: 61443
-                }
-            )
-        );
-        assert_eq!(
-            policy_id("a", "b", "udp", PortRange::parse("53").unwrap()),
-            "a:b:udp:53-53"
-        );
-        assert!(parse_id("a:b:icmp:1").is_err());
-        assert!(parse_id("a:b:tcp").is_err());
     }
 }

@@ -467,7 +467,7 @@ pub struct State {
     /// Jobs by GUID.
     pub jobs: BTreeMap<Guid, Job>,
     /// Policies.
-    pub policies: crate::policy_set::PolicySet,
+    pub policies: self::policy_set::PolicySet,
     /// Every policy added (`true`) or removed (`false`) through the API, in order, so
     /// that tests can check what held at every moment of a run. Not saved.
     #[serde(skip)]
@@ -566,11 +566,21 @@ impl State {
     }
 }
 
+/// Seconds as a whole number, rounded down (times and durations are far inside i64).
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "seconds since the epoch fit in i64"
+)]
+pub(crate) fn whole_seconds(t: f64) -> i64 {
+    t.floor() as i64
+}
+
 mod apps;
 mod lookups;
 mod policies;
+pub(crate) mod policy_set;
 mod routes;
-mod tokens;
+pub(crate) mod tokens;
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,95 @@
-//! Tokens: issuing, authenticating, revoking and expiring them.
+//! Tokens: their format (JWT-shaped, with UAA's claims), issuing, authenticating,
+//! revoking and expiring them.
+
+use base64::Engine;
+use serde_json::json;
 
 use super::*;
+
+/// The scopes every token carries.
+pub(crate) const SCOPES: [&str; 6] = [
+    "cloud_controller.read",
+    "cloud_controller.write",
+    "openid",
+    "uaa.user",
+    "network.write",
+    "password.write",
+];
+
+/// A user's GUID in UAA: stable for a name.
+pub(crate) fn user_guid(name: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("uaa-user:{name}").as_bytes(),
+    )
+    .to_string()
+}
+
+/// What a token is issued for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Grant<'a> {
+    /// Who.
+    pub subject: &'a Subject,
+    /// The user's identity provider (`uaa`); ignored for clients.
+    pub origin: &'a str,
+    /// `password`, `client_credentials` or `refresh_token`.
+    pub grant_type: &'a str,
+    /// Issued at (Unix seconds).
+    pub iat: f64,
+    /// Expires at (Unix seconds).
+    pub exp: f64,
+    /// The issuer URL (`{base}/oauth/token`).
+    pub issuer: &'a str,
+}
+
+/// A JWT-shaped token with the claims UAA puts in its tokens: user tokens carry
+/// `user_id`, `user_name`, `origin`, `email` and `sub` (the user's GUID); client
+/// tokens carry none of the user claims, and `sub` is the client id. The signature is
+/// random: nothing checks it.
+pub(crate) fn make_jwt(grant: &Grant<'_>) -> String {
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let header = json!({"alg": "HS256", "typ": "JWT", "kid": "cloudgov-sim"});
+    let client_id = match grant.subject {
+        Subject::User(_) => "cf",
+        Subject::Client(c) => c.as_str(),
+    };
+    let mut claims = json!({
+        "jti": new_guid().replace('-', ""),
+        "scope": SCOPES,
+        "client_id": client_id,
+        "cid": client_id,
+        "azp": client_id,
+        "grant_type": grant.grant_type,
+        "iat": whole_seconds(grant.iat),
+        "exp": whole_seconds(grant.exp),
+        "iss": grant.issuer,
+        "zid": "uaa",
+        "aud": ["cloud_controller", "openid", "uaa", "network", "password", client_id],
+        "sub": client_id,
+        "rev_sig": "cloudgov",
+    });
+    if let Subject::User(name) = grant.subject {
+        let id = user_guid(name);
+        claims["user_id"] = json!(id);
+        claims["sub"] = json!(id);
+        claims["user_name"] = json!(name);
+        claims["email"] = json!(if name.contains('@') {
+            name.clone()
+        } else {
+            format!("{name}@cloudgov-sim.invalid")
+        });
+        claims["origin"] = json!(grant.origin);
+        claims["auth_time"] = json!(whole_seconds(grant.iat));
+    }
+    format!(
+        "{}.{}.{}",
+        b64(&header),
+        b64(&claims),
+        new_guid().replace('-', "")
+    )
+}
 
 impl State {
     /// Issues an access token (and, for users, a refresh token).
@@ -17,7 +106,7 @@ impl State {
             Subject::Client(_) => None,
         }
         .unwrap_or_else(|| "uaa".into());
-        let token = crate::uaa::make_jwt(&crate::uaa::Grant {
+        let token = make_jwt(&Grant {
             subject: &subject,
             origin: &origin,
             grant_type,

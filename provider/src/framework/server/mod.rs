@@ -19,7 +19,8 @@ use super::diag::{Diagnostic, Diagnostics};
 use super::identity::IdentitySchema;
 use super::list::ListResource;
 use super::plan::plan_from_schema;
-use super::resource::{Change, Ctx, DataSource, Plan, Provider, Resource};
+use super::provider::Provider;
+use super::resource::{Change, Ctx, DataSource, Plan, Resource};
 use super::schema::Schema;
 use super::timeouts;
 use super::value::{Type, Value};
@@ -140,7 +141,11 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     fn ctx(&self) -> Ctx<P::Client> {
-        let client = self.client.read().expect("client lock poisoned").clone();
+        let client = self
+            .client
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         Ctx::new(client)
     }
 
@@ -207,21 +212,28 @@ impl<P: Provider> ProviderServer<P> {
         let mut events: Vec<pb::list_resource::Event> = found
             .into_iter()
             .take(limit.unwrap_or(usize::MAX))
-            .map(|item| pb::list_resource::Event {
-                identity: identity.encode(&item.identity),
-                display_name: item.display_name,
-                resource_object: if req.include_resource_object {
-                    encode(&item.state, &r.ty, "listed object").ok()
+            .map(|item| {
+                // An object that cannot be encoded is reported on its own event.
+                let (resource_object, diagnostic) = if req.include_resource_object {
+                    match encode(&item.state, &r.ty, "listed object") {
+                        Ok(v) => (Some(v), Vec::new()),
+                        Err(d) => (None, d.to_proto()),
+                    }
                 } else {
-                    None
-                },
-                diagnostic: Vec::new(),
+                    (None, Vec::new())
+                };
+                pb::list_resource::Event {
+                    identity: identity.encode(&item.identity),
+                    display_name: item.display_name,
+                    resource_object,
+                    diagnostic,
+                }
             })
             .collect();
         // Warnings ride on the first event (or one of their own when nothing was found).
         if !diags.0.is_empty() {
             match events.first_mut() {
-                Some(first) => first.diagnostic = diags.to_proto(),
+                Some(first) => first.diagnostic.extend(diags.to_proto()),
                 None => events.push(pb::list_resource::Event {
                     diagnostic: diags.to_proto(),
                     ..Default::default()

@@ -281,7 +281,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             .await;
         diags.extend(d);
         if let Some(client) = client {
-            *self.client.write().expect("client lock poisoned") = Some(Arc::new(client));
+            *self
+                .client
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(client));
         }
         Ok(Response::new(resp(diags)))
     }
