@@ -7,14 +7,15 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{Path, RawQuery, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::bodies::{self, Metadata, ToOne};
+use crate::caller::Caller;
 use crate::faults::FailJob;
 use crate::json::{self, Query, filter_by};
-use crate::model::{Actor, CcError, NewDestination, NewRoute, State, TokenProblem};
+use crate::model::{CcError, NewDestination, NewRoute, State};
 use crate::shared::Shared;
 
 type Shr = AxState<Arc<Shared>>;
@@ -58,14 +59,6 @@ impl From<CcError> for Response {
     fn from(e: CcError) -> Response {
         error_response(&e)
     }
-}
-
-pub(crate) fn auth(state: &State, headers: &HeaderMap) -> Result<Actor, CcError> {
-    let header = headers.get("authorization").and_then(|h| h.to_str().ok());
-    state.authenticate(header).map_err(|p| match p {
-        TokenProblem::Missing => CcError::not_authenticated(),
-        TokenProblem::Invalid => CcError::invalid_token(),
-    })
 }
 
 fn parse_body(body: &str) -> Result<Value, CcError> {
@@ -147,11 +140,10 @@ fn by_created<T>(mut v: Vec<&T>, key: impl Fn(&T) -> (f64, &str)) -> Vec<&T> {
 /// `GET /v3/organizations`.
 pub(crate) async fn list_orgs(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     RawQuery(raw): RawQuery,
 ) -> Reply {
     let state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
     q.allow(&["names", "guids"])?;
     let items = by_created(state.visible_orgs(&actor), |o| (o.created_at, &o.guid));
@@ -166,22 +158,20 @@ pub(crate) async fn list_orgs(
 /// `GET /v3/organizations/:guid`.
 pub(crate) async fn get_org(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
 ) -> Reply {
     let state = shared.lock();
-    let actor = auth(&state, &headers)?;
     Ok(ok(json::org(&shared.base_url(), state.org(&actor, &guid)?)))
 }
 
 /// `GET /v3/spaces`.
 pub(crate) async fn list_spaces(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     RawQuery(raw): RawQuery,
 ) -> Reply {
     let state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
     q.allow(&["names", "guids", "organization_guids"])?;
     let items = by_created(state.visible_spaces(&actor), |s| (s.created_at, &s.guid));
@@ -197,11 +187,10 @@ pub(crate) async fn list_spaces(
 /// `GET /v3/spaces/:guid`.
 pub(crate) async fn get_space(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
 ) -> Reply {
     let state = shared.lock();
-    let actor = auth(&state, &headers)?;
     Ok(ok(json::space(
         &shared.base_url(),
         state.space(&actor, &guid)?,
@@ -211,11 +200,10 @@ pub(crate) async fn get_space(
 /// `GET /v3/apps`.
 pub(crate) async fn list_apps(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     RawQuery(raw): RawQuery,
 ) -> Reply {
     let state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
     (q.allow(&[
         "names",
@@ -237,9 +225,8 @@ pub(crate) async fn list_apps(
 }
 
 /// `POST /v3/apps`.
-pub(crate) async fn create_app(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
+pub(crate) async fn create_app(AxState(shared): Shr, Caller(actor): Caller, body: String) -> Reply {
     let mut state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let b: bodies::NewAppBody = bodies::read(parse_body(&body)?);
     let space = ToOne::guid(b.relationships.as_ref().and_then(|r| r.space.as_ref()));
     let app = state.create_app(&actor, b.name.as_deref().unwrap_or_default(), &space)?;
@@ -249,22 +236,20 @@ pub(crate) async fn create_app(AxState(shared): Shr, headers: HeaderMap, body: S
 /// `GET /v3/apps/:guid`.
 pub(crate) async fn get_app(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
 ) -> Reply {
     let state = shared.lock();
-    let actor = auth(&state, &headers)?;
     Ok(ok(json::app(&shared.base_url(), state.app(&actor, &guid)?)))
 }
 
 /// `DELETE /v3/apps/:guid`.
 pub(crate) async fn delete_app(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
 ) -> Reply {
     let mut state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let job = state.delete_app(&actor, &guid)?;
     Ok(accepted(&shared.base_url(), &job.guid))
 }
@@ -272,11 +257,10 @@ pub(crate) async fn delete_app(
 /// `GET /v3/domains`.
 pub(crate) async fn list_domains(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    _: Caller,
     RawQuery(raw): RawQuery,
 ) -> Reply {
     let state = shared.lock();
-    auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
     q.allow(&["names", "guids", "organization_guids"])?;
     let items = by_created(state.domains.values().collect(), |d| {
@@ -291,24 +275,18 @@ pub(crate) async fn list_domains(
 }
 
 /// `GET /v3/domains/:guid`.
-pub(crate) async fn get_domain(
-    AxState(shared): Shr,
-    headers: HeaderMap,
-    Path(guid): Path<String>,
-) -> Reply {
+pub(crate) async fn get_domain(AxState(shared): Shr, _: Caller, Path(guid): Path<String>) -> Reply {
     let state = shared.lock();
-    auth(&state, &headers)?;
     Ok(ok(json::domain(&shared.base_url(), state.domain(&guid)?)))
 }
 
 /// `GET /v3/routes`.
 pub(crate) async fn list_routes(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     RawQuery(raw): RawQuery,
 ) -> Reply {
     let state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let q = Query::parse(raw.as_deref());
     (q.allow(&[
         "hosts",
@@ -343,9 +321,12 @@ pub(crate) async fn list_routes(
 }
 
 /// `POST /v3/routes`.
-pub(crate) async fn create_route(AxState(shared): Shr, headers: HeaderMap, body: String) -> Reply {
+pub(crate) async fn create_route(
+    AxState(shared): Shr,
+    Caller(actor): Caller,
+    body: String,
+) -> Reply {
     let mut state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let b: bodies::RouteBody = bodies::read(parse_body(&body)?);
     let keep = |m: BTreeMap<String, Option<String>>| {
         m.into_iter().filter_map(|(k, v)| Some((k, v?))).collect()
@@ -367,11 +348,10 @@ pub(crate) async fn create_route(AxState(shared): Shr, headers: HeaderMap, body:
 /// `GET /v3/routes/:guid`.
 pub(crate) async fn get_route(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
 ) -> Reply {
     let state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let route = state.route(&actor, &guid)?;
     Ok(ok(json::route(&shared.base_url(), &state, route)))
 }
@@ -379,12 +359,11 @@ pub(crate) async fn get_route(
 /// `PATCH /v3/routes/:guid` (metadata).
 pub(crate) async fn patch_route(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
     body: String,
 ) -> Reply {
     let mut state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let b: bodies::RouteBody = bodies::read(parse_body(&body)?);
     let route = state.patch_route(
         &actor,
@@ -398,12 +377,11 @@ pub(crate) async fn patch_route(
 /// `DELETE /v3/routes/:guid`: 202 with a job.
 pub(crate) async fn delete_route(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     fail: Option<Extension<FailJob>>,
     Path(guid): Path<String>,
 ) -> Reply {
     let mut state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let job = state.delete_route(&actor, &guid, fail.is_some())?;
     Ok(accepted(&shared.base_url(), &job.guid))
 }
@@ -432,11 +410,10 @@ fn parse_destinations(v: &Value) -> Result<Vec<NewDestination>, CcError> {
 /// `GET /v3/routes/:guid/destinations`.
 pub(crate) async fn list_destinations(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
 ) -> Reply {
     let state = shared.lock();
-    let actor = auth(&state, &headers)?;
     Ok(ok(json::destinations(
         &shared.base_url(),
         state.route(&actor, &guid)?,
@@ -446,12 +423,11 @@ pub(crate) async fn list_destinations(
 /// `POST /v3/routes/:guid/destinations`: insert.
 pub(crate) async fn insert_destinations(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
     body: String,
 ) -> Reply {
     let mut state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let wanted = parse_body(&body).and_then(|v| parse_destinations(&v))?;
     let route = state.insert_destinations(&actor, &guid, &wanted)?;
     Ok(ok(json::destinations(&shared.base_url(), &route)))
@@ -460,12 +436,11 @@ pub(crate) async fn insert_destinations(
 /// `PATCH /v3/routes/:guid/destinations`: replace all.
 pub(crate) async fn replace_destinations(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
     body: String,
 ) -> Reply {
     let mut state = shared.lock();
-    let actor = auth(&state, &headers)?;
     let wanted = parse_body(&body).and_then(|v| parse_destinations(&v))?;
     let route = state.replace_destinations(&actor, &guid, &wanted)?;
     Ok(ok(json::destinations(&shared.base_url(), &route)))
@@ -474,22 +449,16 @@ pub(crate) async fn replace_destinations(
 /// `DELETE /v3/routes/:guid/destinations/:dest`.
 pub(crate) async fn delete_destination(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path((guid, dest)): Path<(String, String)>,
 ) -> Reply {
     let mut state = shared.lock();
-    let actor = auth(&state, &headers)?;
     state.delete_destination(&actor, &guid, &dest)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /v3/jobs/:guid`.
-pub(crate) async fn get_job(
-    AxState(shared): Shr,
-    headers: HeaderMap,
-    Path(guid): Path<String>,
-) -> Reply {
+pub(crate) async fn get_job(AxState(shared): Shr, _: Caller, Path(guid): Path<String>) -> Reply {
     let state = shared.lock();
-    auth(&state, &headers)?;
     Ok(ok(json::job(&shared.base_url(), state.job(&guid)?)))
 }

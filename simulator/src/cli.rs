@@ -5,41 +5,20 @@
 //! an app's manifest. Shapes follow the Cloud Controller v3 documentation; nothing
 //! here changes state.
 
-// Handlers build their answer in a closure whose error is a finished response, as
-// `cc` does; boxing it would add noise for no gain on this cold path.
-#![allow(clippy::result_large_err)]
-
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State as AxState};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
-use crate::cc::{auth, ok};
+use crate::caller::Caller;
+use crate::cc::{Reply, ok};
 use crate::json::{self, Query, filter_by, timestamp};
 use crate::model::whole_seconds;
 use crate::model::{Actor, App, CcError, State};
 use crate::shared::Shared;
 
 type Shr = AxState<Arc<Shared>>;
-
-/// A handler's answer: the response either way.
-type Answer = Result<Response, Response>;
-
-/// Runs a handler's body with the state locked and the caller authenticated; an
-/// error is already the response to send.
-fn answer(
-    shared: &Shared,
-    headers: &HeaderMap,
-    body: impl FnOnce(&State, &Actor) -> Answer,
-) -> Response {
-    let state = shared.lock();
-    auth(&state, headers)
-        .map_err(Response::from)
-        .and_then(|actor| body(&state, &actor))
-        .unwrap_or_else(|r| r)
-}
 
 /// One page of `items`, listed at `path`, each rendered by `render`.
 fn page<T>(
@@ -48,11 +27,9 @@ fn page<T>(
     path: &str,
     items: &[T],
     render: impl Fn(&str, &T) -> Value,
-) -> Answer {
+) -> Reply {
     let b = shared.base_url();
-    Ok(ok(q
-        .page(&b, path, items, |i| render(&b, i))
-        .map_err(Response::from)?))
+    Ok(ok(q.page(&b, path, items, |i| render(&b, i))?))
 }
 
 /// Oldest first, then by GUID, as the Cloud Controller orders lists.
@@ -108,254 +85,249 @@ fn app_of_process<'a>(state: &'a State, actor: &Actor, guid: &str) -> Result<&'a
 /// `GET /v3/processes`.
 pub(crate) async fn list_processes(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     RawQuery(raw): RawQuery,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        let q = Query::parse(raw.as_deref());
-        q.allow(&[
-            "guids",
-            "types",
-            "app_guids",
-            "space_guids",
-            "organization_guids",
-        ])
-        .map_err(Response::from)?;
-        let mut apps = state.visible_apps(actor);
-        by_age(&mut apps, |a| (a.created_at, &a.guid));
-        let apps = filter_by(apps, q.list("app_guids"), |a| &a.guid);
-        let apps = filter_by(apps, q.list("space_guids"), |a| &a.space_guid);
-        let guids = q.list("guids");
-        let web = q.list("types").is_none_or(|t| t.iter().any(|t| t == "web"));
-        let orgs = q.list("organization_guids");
-        let apps: Vec<&App> = apps
-            .into_iter()
-            .filter(|a| {
-                web && guids
-                    .as_ref()
-                    .is_none_or(|g| g.contains(&process_guid(&a.guid)))
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    let q = Query::parse(raw.as_deref());
+    q.allow(&[
+        "guids",
+        "types",
+        "app_guids",
+        "space_guids",
+        "organization_guids",
+    ])?;
+    let mut apps = state.visible_apps(actor);
+    by_age(&mut apps, |a| (a.created_at, &a.guid));
+    let apps = filter_by(apps, q.list("app_guids"), |a| &a.guid);
+    let apps = filter_by(apps, q.list("space_guids"), |a| &a.space_guid);
+    let guids = q.list("guids");
+    let web = q.list("types").is_none_or(|t| t.iter().any(|t| t == "web"));
+    let orgs = q.list("organization_guids");
+    let apps: Vec<&App> = apps
+        .into_iter()
+        .filter(|a| {
+            web && guids
+                .as_ref()
+                .is_none_or(|g| g.contains(&process_guid(&a.guid)))
+        })
+        .filter(|a| {
+            orgs.as_ref().is_none_or(|orgs| {
+                state
+                    .spaces
+                    .get(&a.space_guid)
+                    .is_some_and(|s| orgs.contains(&s.org_guid))
             })
-            .filter(|a| {
-                orgs.as_ref().is_none_or(|orgs| {
-                    state
-                        .spaces
-                        .get(&a.space_guid)
-                        .is_some_and(|s| orgs.contains(&s.org_guid))
-                })
-            })
-            .collect();
-        page(&shared, &q, "/v3/processes", &apps, |b, a| process(b, a))
-    })
+        })
+        .collect();
+    page(&shared, &q, "/v3/processes", &apps, |b, a| process(b, a))
 }
 
 /// `GET /v3/processes/:guid`.
 pub(crate) async fn get_process(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        let app = app_of_process(state, actor, &guid).map_err(Response::from)?;
-        Ok(ok(process(&shared.base_url(), app)))
-    })
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    let app = app_of_process(state, actor, &guid)?;
+    Ok(ok(process(&shared.base_url(), app)))
 }
 
 /// `GET /v3/processes/:guid/stats`: one running instance for a started app.
 pub(crate) async fn process_stats(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        let app = app_of_process(state, actor, &guid).map_err(Response::from)?;
-        let resources: Vec<Value> = if app.state == "STARTED" {
-            vec![json!({
-                "type": "web", "index": 0, "state": "RUNNING",
-                "routable": true,
-                "usage": {"time": timestamp(state.now()), "cpu": 0.002, "cpu_entitlement": 0.01, "mem": 52_428_800, "disk": 104_857_600, "log_rate": 0},
-                "host": "10.0.16.4", "instance_internal_ip": "10.255.101.7",
-                "instance_ports": [{"external": 61001, "internal": app.default_port, "external_tls_proxy_port": 61002, "internal_tls_proxy_port": 61443}],
-                "uptime": whole_seconds(state.now() - app.created_at).max(0),
-                "mem_quota": 268_435_456, "disk_quota": 1_073_741_824, "log_rate_limit": -1, "fds_quota": 16384,
-                "isolation_segment": null, "details": null,
-            })]
-        } else {
-            Vec::new()
-        };
-        Ok(ok(json!({"resources": resources})))
-    })
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    let app = app_of_process(state, actor, &guid)?;
+    let resources: Vec<Value> = if app.state == "STARTED" {
+        vec![json!({
+            "type": "web", "index": 0, "state": "RUNNING",
+            "routable": true,
+            "usage": {"time": timestamp(state.now()), "cpu": 0.002, "cpu_entitlement": 0.01, "mem": 52_428_800, "disk": 104_857_600, "log_rate": 0},
+            "host": "10.0.16.4", "instance_internal_ip": "10.255.101.7",
+            "instance_ports": [{"external": 61001, "internal": app.default_port, "external_tls_proxy_port": 61002, "internal_tls_proxy_port": 61443}],
+            "uptime": whole_seconds(state.now() - app.created_at).max(0),
+            "mem_quota": 268_435_456, "disk_quota": 1_073_741_824, "log_rate_limit": -1, "fds_quota": 16384,
+            "isolation_segment": null, "details": null,
+        })]
+    } else {
+        Vec::new()
+    };
+    Ok(ok(json!({"resources": resources})))
 }
 
 /// `GET /v3/apps/:guid/processes`.
 pub(crate) async fn app_processes(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        let app = state.app(actor, &guid).map_err(Response::from)?;
-        let q = Query::parse(raw.as_deref());
-        q.allow(&["guids", "types"]).map_err(Response::from)?;
-        let path = format!("/v3/apps/{guid}/processes");
-        page(&shared, &q, &path, &[app], |b, a| process(b, a))
-    })
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    let app = state.app(actor, &guid)?;
+    let q = Query::parse(raw.as_deref());
+    q.allow(&["guids", "types"])?;
+    let path = format!("/v3/apps/{guid}/processes");
+    page(&shared, &q, &path, &[app], |b, a| process(b, a))
 }
 
 /// `GET /v3/apps/:guid/processes/:type`.
 pub(crate) async fn app_process(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path((guid, kind)): Path<(String, String)>,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        let app = state.app(actor, &guid).map_err(Response::from)?;
-        if kind != "web" {
-            return Err(CcError::not_found("Process").into());
-        }
-        Ok(ok(process(&shared.base_url(), app)))
-    })
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    let app = state.app(actor, &guid)?;
+    if kind != "web" {
+        return Err(CcError::not_found("Process"));
+    }
+    Ok(ok(process(&shared.base_url(), app)))
 }
 
 /// `GET /v3/organizations/:guid/domains`: every domain is shared here, so an
 /// organization sees them all.
 pub(crate) async fn org_domains(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        state.org(actor, &guid).map_err(Response::from)?;
-        let q = Query::parse(raw.as_deref());
-        q.allow(&["guids", "names", "organization_guids"])
-            .map_err(Response::from)?;
-        let mut items: Vec<_> = state.domains.values().collect();
-        by_age(&mut items, |d| (d.created_at, &d.guid));
-        let items = filter_by(items, q.list("names"), |d| &d.name);
-        let items = filter_by(items, q.list("guids"), |d| &d.guid);
-        let path = format!("/v3/organizations/{guid}/domains");
-        page(&shared, &q, &path, &items, |b, d| json::domain(b, d))
-    })
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    state.org(actor, &guid)?;
+    let q = Query::parse(raw.as_deref());
+    q.allow(&["guids", "names", "organization_guids"])?;
+    let mut items: Vec<_> = state.domains.values().collect();
+    by_age(&mut items, |d| (d.created_at, &d.guid));
+    let items = filter_by(items, q.list("names"), |d| &d.name);
+    let items = filter_by(items, q.list("guids"), |d| &d.guid);
+    let path = format!("/v3/organizations/{guid}/domains");
+    page(&shared, &q, &path, &items, |b, d| json::domain(b, d))
 }
 
 /// Lists that are always empty here: service route bindings (the simulator has no
 /// services), sidecars, and deployments (apps are never being deployed).
 pub(crate) async fn empty_list(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    _: Caller,
     uri: axum::http::Uri,
     RawQuery(raw): RawQuery,
-) -> Response {
-    answer(&shared, &headers, |_, _| {
-        let q = Query::parse(raw.as_deref());
-        page(&shared, &q, uri.path(), &[] as &[()], |_, ()| Value::Null)
-    })
+) -> Reply {
+    let q = Query::parse(raw.as_deref());
+    page(&shared, &q, uri.path(), &[] as &[()], |_, ()| Value::Null)
 }
 
 /// `GET /v3/spaces/:guid/features/ssh`: off, as cloud.gov spaces start.
 pub(crate) async fn space_ssh(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        state.space(actor, &guid).map_err(Response::from)?;
-        Ok(ok(json!({
-            "name": "ssh",
-            "description": "Enable SSHing into apps in the space.",
-            "enabled": false,
-        })))
-    })
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    state.space(actor, &guid)?;
+    Ok(ok(json!({
+        "name": "ssh",
+        "description": "Enable SSHing into apps in the space.",
+        "enabled": false,
+    })))
 }
 
 /// `GET /v3/apps/:guid/manifest`: the app as a manifest (YAML).
 pub(crate) async fn app_manifest(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        let app = state.app(actor, &guid).map_err(Response::from)?;
-        let mut yaml = format!(
-            "---\napplications:\n- name: {}\n  stack: cflinuxfs4\n  processes:\n  - type: web\n    instances: {}\n    memory: 256M\n    disk_quota: 1024M\n    log-rate-limit-per-second: -1\n    health-check-type: port\n",
-            app.name,
-            u32::from(app.state == "STARTED")
-        );
-        let routes: Vec<String> = state
-            .routes
-            .values()
-            .filter(|r| r.destinations.iter().any(|d| d.app_guid == app.guid))
-            .filter_map(|r| {
-                state
-                    .domains
-                    .get(&r.domain_guid)
-                    .map(|d| format!("{}.{}", r.host, d.name))
-            })
-            .collect();
-        if !routes.is_empty() {
-            yaml.push_str("  routes:\n");
-            for r in routes {
-                yaml.push_str(&format!("  - route: {r}\n"));
-            }
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    let app = state.app(actor, &guid)?;
+    let mut yaml = format!(
+        "---\napplications:\n- name: {}\n  stack: cflinuxfs4\n  processes:\n  - type: web\n    instances: {}\n    memory: 256M\n    disk_quota: 1024M\n    log-rate-limit-per-second: -1\n    health-check-type: port\n",
+        app.name,
+        u32::from(app.state == "STARTED")
+    );
+    let routes: Vec<String> = state
+        .routes
+        .values()
+        .filter(|r| r.destinations.iter().any(|d| d.app_guid == app.guid))
+        .filter_map(|r| {
+            state
+                .domains
+                .get(&r.domain_guid)
+                .map(|d| format!("{}.{}", r.host, d.name))
+        })
+        .collect();
+    if !routes.is_empty() {
+        yaml.push_str("  routes:\n");
+        for r in routes {
+            yaml.push_str(&format!("  - route: {r}\n"));
         }
-        Ok(([("content-type", "application/x-yaml")], yaml).into_response())
-    })
+    }
+    Ok(([("content-type", "application/x-yaml")], yaml).into_response())
 }
 
 /// `GET /v3/apps/:guid/routes`: the routes the app is a destination of.
 pub(crate) async fn app_routes(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        state.app(actor, &guid).map_err(Response::from)?;
-        let q = Query::parse(raw.as_deref());
-        q.allow(&["domain_guids", "hosts", "paths", "ports"])
-            .map_err(Response::from)?;
-        let mut items: Vec<_> = state
-            .visible_routes(actor)
-            .into_iter()
-            .filter(|r| r.destinations.iter().any(|d| d.app_guid == guid))
-            .collect();
-        by_age(&mut items, |r| (r.created_at, &r.guid));
-        let items = filter_by(items, q.list("domain_guids"), |r| &r.domain_guid);
-        let items = filter_by(items, q.list("hosts"), |r| &r.host);
-        let path = format!("/v3/apps/{guid}/routes");
-        page(&shared, &q, &path, &items, |b, r| json::route(b, state, r))
-    })
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    state.app(actor, &guid)?;
+    let q = Query::parse(raw.as_deref());
+    q.allow(&["domain_guids", "hosts", "paths", "ports"])?;
+    let mut items: Vec<_> = state
+        .visible_routes(actor)
+        .into_iter()
+        .filter(|r| r.destinations.iter().any(|d| d.app_guid == guid))
+        .collect();
+    by_age(&mut items, |r| (r.created_at, &r.guid));
+    let items = filter_by(items, q.list("domain_guids"), |r| &r.domain_guid);
+    let items = filter_by(items, q.list("hosts"), |r| &r.host);
+    let path = format!("/v3/apps/{guid}/routes");
+    page(&shared, &q, &path, &items, |b, r| json::route(b, state, r))
 }
 
 /// `GET /v3/apps/:guid/droplets/current`: every seeded app runs a staged droplet.
 pub(crate) async fn current_droplet(
     AxState(shared): Shr,
-    headers: HeaderMap,
+    Caller(actor): Caller,
     Path(guid): Path<String>,
-) -> Response {
-    answer(&shared, &headers, |state, actor| {
-        let app = state.app(actor, &guid).map_err(Response::from)?;
-        let b = shared.base_url();
-        let g = uuid::Uuid::new_v5(
-            &uuid::Uuid::NAMESPACE_OID,
-            format!("droplet:{}", app.guid).as_bytes(),
-        )
-        .to_string();
-        Ok(ok(json!({
-            "guid": g, "created_at": timestamp(app.created_at), "updated_at": timestamp(app.created_at),
-            "state": "STAGED", "error": null,
-            "lifecycle": {"type": "buildpack", "data": {}},
-            "execution_metadata": "", "process_types": {"web": "./app"},
-            "checksum": {"type": "sha256", "value": g.replace('-', "")},
-            "buildpacks": [{"name": "binary_buildpack", "detect_output": "binary", "buildpack_name": "binary", "version": "1.1.0"}],
-            "stack": "cflinuxfs4", "image": null,
-            "relationships": {"app": {"data": {"guid": app.guid}}},
-            "metadata": {"labels": {}, "annotations": {}},
-            "links": {
-                "self": {"href": format!("{b}/v3/droplets/{g}")},
-                "app": {"href": format!("{b}/v3/apps/{}", app.guid)},
-            }
-        })))
-    })
+) -> Reply {
+    let state = shared.lock();
+    let (state, actor) = (&*state, &actor);
+    let app = state.app(actor, &guid)?;
+    let b = shared.base_url();
+    let g = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("droplet:{}", app.guid).as_bytes(),
+    )
+    .to_string();
+    Ok(ok(json!({
+        "guid": g, "created_at": timestamp(app.created_at), "updated_at": timestamp(app.created_at),
+        "state": "STAGED", "error": null,
+        "lifecycle": {"type": "buildpack", "data": {}},
+        "execution_metadata": "", "process_types": {"web": "./app"},
+        "checksum": {"type": "sha256", "value": g.replace('-', "")},
+        "buildpacks": [{"name": "binary_buildpack", "detect_output": "binary", "buildpack_name": "binary", "version": "1.1.0"}],
+        "stack": "cflinuxfs4", "image": null,
+        "relationships": {"app": {"data": {"guid": app.guid}}},
+        "metadata": {"labels": {}, "annotations": {}},
+        "links": {
+            "self": {"href": format!("{b}/v3/droplets/{g}")},
+            "app": {"href": format!("{b}/v3/apps/{}", app.guid)},
+        }
+    })))
 }

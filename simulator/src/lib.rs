@@ -8,6 +8,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod bodies;
+pub(crate) mod caller;
 pub(crate) mod cc;
 pub(crate) mod cli;
 pub mod faults;

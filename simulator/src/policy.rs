@@ -2,21 +2,18 @@
 //! answers and its exact error bodies (`{"error": "..."}`, written as the server
 //! writes them). Rules live in `model::State`.
 
-// Helpers return a finished axum response as their error so handlers can return it
-// as is; boxing it would add noise for no gain on this cold path.
-#![allow(clippy::result_large_err)]
-
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{RawQuery, State as AxState};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::bodies::{self, PolicyBody};
+use crate::caller::{PolicyCaller, PolicyVersion};
 use crate::json::Query;
-use crate::model::{Actor, Policy, PolicyInput, State, TokenProblem};
+use crate::model::{Actor, Policy, PolicyError, PolicyInput, State};
 use crate::shared::Shared;
 
 /// `{"error": "<message>"}` with a status, byte for byte as the policy server writes.
@@ -29,23 +26,14 @@ pub(crate) fn error_response(status: u16, message: &str) -> Response {
     (status, [("content-type", "application/json")], body).into_response()
 }
 
-fn check_version(version: &str) -> Result<(), Response> {
-    match version {
-        "v0" | "v1" => Ok(()),
-        other => Err(error_response(
-            406,
-            &format!("api version '{other}' not supported"),
-        )),
+impl IntoResponse for PolicyError {
+    fn into_response(self) -> Response {
+        error_response(self.status, &self.message)
     }
 }
 
-fn auth(state: &State, headers: &HeaderMap) -> Result<Actor, Response> {
-    let header = headers.get("authorization").and_then(|h| h.to_str().ok());
-    state.authenticate(header).map_err(|p| match p {
-        TokenProblem::Missing => error_response(401, "missing authorization header"),
-        TokenProblem::Invalid => error_response(401, "failed to verify token with uaa"),
-    })
-}
+/// What a handler answers: a response, or the policy server's error body.
+type Reply = Result<Response, PolicyError>;
 
 #[derive(Serialize)]
 struct PolicyList<'a> {
@@ -97,9 +85,9 @@ fn render(p: &Policy, v0: bool) -> PolicyOut<'_> {
     }
 }
 
-fn parse(body: &str) -> Result<Vec<PolicyInput>, Response> {
+fn parse(body: &str) -> Result<Vec<PolicyInput>, PolicyError> {
     let v: Value = serde_json::from_str(body)
-        .map_err(|e| error_response(400, &format!("mapper: unmarshal json: {e}")))?;
+        .map_err(|e| PolicyError::new(400, &format!("mapper: unmarshal json: {e}")))?;
     let Some(list) = v["policies"].as_array() else {
         return Ok(Vec::new());
     };
@@ -128,18 +116,11 @@ fn parse(body: &str) -> Result<Vec<PolicyInput>, Response> {
 /// `GET /networking/:version/external/policies`.
 pub(crate) async fn list(
     AxState(shared): AxState<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(version): Path<String>,
+    PolicyVersion(version): PolicyVersion,
+    PolicyCaller(actor): PolicyCaller,
     RawQuery(raw): RawQuery,
-) -> Response {
-    if let Err(r) = check_version(&version) {
-        return r;
-    }
+) -> Reply {
     let state = shared.lock();
-    let actor = match auth(&state, &headers) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let q = Query::parse(raw.as_deref());
     let policies = state.list_policies(
         &actor,
@@ -152,50 +133,33 @@ pub(crate) async fn list(
         total_policies: policies.len(),
         policies: policies.iter().map(|p| render(p, v0)).collect(),
     };
-    axum::Json(body).into_response()
+    Ok(axum::Json(body).into_response())
 }
 
-async fn write(
-    shared: Arc<Shared>,
-    headers: HeaderMap,
-    version: String,
-    body: String,
-    op: fn(&mut State, &Actor, &[PolicyInput]) -> Result<usize, crate::model::PolicyError>,
-) -> Response {
-    if let Err(r) = check_version(&version) {
-        return r;
-    }
-    let mut state = shared.lock();
-    let actor = match auth(&state, &headers) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let inputs = match parse(&body) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    match op(&mut state, &actor, &inputs) {
-        Ok(_) => (StatusCode::OK, [("content-type", "application/json")], "{}").into_response(),
-        Err(e) => error_response(e.status, &e.message),
-    }
+type Write = fn(&mut State, &Actor, &[PolicyInput]) -> Result<usize, PolicyError>;
+
+fn write(shared: &Shared, actor: &Actor, body: &str, op: Write) -> Reply {
+    let inputs = parse(body)?;
+    op(&mut shared.lock(), actor, &inputs)?;
+    Ok((StatusCode::OK, [("content-type", "application/json")], "{}").into_response())
 }
 
 /// `POST /networking/:version/external/policies`.
 pub(crate) async fn create(
     AxState(shared): AxState<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(version): Path<String>,
+    _: PolicyVersion,
+    PolicyCaller(actor): PolicyCaller,
     body: String,
-) -> Response {
-    write(shared, headers, version, body, State::create_policies).await
+) -> Reply {
+    write(&shared, &actor, &body, State::create_policies)
 }
 
 /// `POST /networking/:version/external/policies/delete`.
 pub(crate) async fn delete(
     AxState(shared): AxState<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(version): Path<String>,
+    _: PolicyVersion,
+    PolicyCaller(actor): PolicyCaller,
     body: String,
-) -> Response {
-    write(shared, headers, version, body, State::delete_policies).await
+) -> Reply {
+    write(&shared, &actor, &body, State::delete_policies)
 }

@@ -19,6 +19,11 @@ fn decode_every_recorded_answer() {
     let dir =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/cf-api-recordings");
     let Ok(entries) = std::fs::read_dir(&dir) else {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "the recordings are required when CI=true: {} is missing",
+            dir.display()
+        );
         println!(
             "SKIPPED: decode_every_recorded_answer: ../shared/cf-api-recordings is not present"
         );

@@ -352,6 +352,13 @@ pub struct PolicyError {
 }
 
 impl PolicyError {
+    /// An answer with this status and message.
+    pub fn new(status: u16, message: &str) -> PolicyError {
+        PolicyError {
+            status,
+            message: message.into(),
+        }
+    }
     fn bad_request(msg: &str) -> PolicyError {
         PolicyError {
             status: 400,

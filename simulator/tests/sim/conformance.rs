@@ -1,7 +1,8 @@
 //! Conformance with real recorded exchanges (`../shared/cf-api-recordings`): for each
 //! kind of recorded request, the simulator answers the equivalent request with the
 //! same status and the same JSON shape (keys, nesting, value types). Runs whenever the
-//! recordings exist and says it was skipped otherwise.
+//! recordings exist and says it was skipped otherwise; under `CI=true` (where they
+//! always exist) their absence fails.
 //!
 //! Differences the comparison allows, and why:
 //! - a null on either side matches any type: optional values (`next` links, a
@@ -149,6 +150,10 @@ struct Case<'a> {
 #[tokio::test]
 async fn conformance_with_recorded_exchanges() {
     let Some(all) = recordings() else {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "the recordings are required when CI=true: ../shared/cf-api-recordings is missing"
+        );
         println!(
             "SKIPPED: conformance_with_recorded_exchanges: ../shared/cf-api-recordings is not present"
         );
