@@ -27,7 +27,7 @@ pub(crate) struct InternalRoutes;
 #[async_trait]
 impl ListResource<cf::Client> for InternalRoutes {
     fn type_name(&self) -> &'static str {
-        "cloudgov_internal_route"
+        crate::resources::internal_route::TYPE
     }
 
     fn models(&self) -> crate::framework::model::Models {

@@ -30,7 +30,7 @@ pub(crate) struct NetworkPolicies;
 #[async_trait]
 impl ListResource<cf::Client> for NetworkPolicies {
     fn type_name(&self) -> &'static str {
-        "cloudgov_network_policy"
+        crate::resources::network_policy::TYPE
     }
 
     fn models(&self) -> crate::framework::model::Models {

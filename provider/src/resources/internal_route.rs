@@ -20,6 +20,9 @@ const DEFAULT_PROCESS_TYPE: &str = "web";
 /// A destination's port when none is written (the platform's default).
 const DEFAULT_PORT: u16 = 8080;
 
+/// The resource's type name, which its list resource shares.
+pub(crate) const TYPE: &str = "cloudgov_internal_route";
+
 /// The resource.
 #[derive(Debug)]
 pub(crate) struct InternalRoute;
@@ -171,7 +174,7 @@ const MAX_DESTINATIONS: usize = 100;
 #[async_trait]
 impl Resource<cf::Client> for InternalRoute {
     fn type_name(&self) -> &'static str {
-        "cloudgov_internal_route"
+        TYPE
     }
 
     fn models(&self) -> crate::framework::model::Models {

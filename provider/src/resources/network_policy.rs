@@ -16,6 +16,9 @@ use crate::framework::{
 };
 use crate::{checks, errors};
 
+/// The resource's type name, which its list resource shares.
+pub(crate) const TYPE: &str = "cloudgov_network_policy";
+
 /// The resource.
 #[derive(Debug)]
 pub(crate) struct NetworkPolicy;
@@ -215,7 +218,7 @@ async fn create_policy(
 #[async_trait]
 impl Resource<cf::Client> for NetworkPolicy {
     fn type_name(&self) -> &'static str {
-        "cloudgov_network_policy"
+        TYPE
     }
 
     fn models(&self) -> crate::framework::model::Models {
