@@ -452,6 +452,19 @@ impl SimWorkspace {
         SimWorkspace::start(cli, None, config)
     }
 
+    /// Another workspace (another directory: another configuration) for the same
+    /// CLI, pointed at this workspace's simulator with the same login.
+    pub fn sibling(&self) -> Workspace {
+        let mut ws = Workspace::new(self.ws.cli).expect("the CLI is installed");
+        for (k, v) in &self.ws.env {
+            if k.starts_with("CF_") || k == "SSL_CERT_FILE" {
+                ws.env(k, v);
+            }
+        }
+        ws.write("providers.tf", PROVIDERS_TF);
+        ws
+    }
+
     /// The simulator's CA certificate file (HTTPS simulators only).
     pub fn ca_file(&self) -> PathBuf {
         self.ws.dir.path().join("sim-ca.pem")

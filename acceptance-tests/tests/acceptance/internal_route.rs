@@ -229,22 +229,29 @@ for_each_cli!(
 );
 
 /// A route this provider created whose resource Terraform lost (an apply killed
-/// before state was saved) carries the marker label: apply adopts it with a warning,
-/// maps the destinations, and the next plan is empty.
+/// before state was saved; here, `state rm`) carries the marker label and this
+/// directory's origin: apply adopts it with a warning, maps the destinations, and the
+/// next plan is empty. A marked route from another origin is refused
+/// (`ownership_second_configuration_is_refused`).
 fn lost_route_is_adopted(cli: Cli) {
     let Some(env) = SimWorkspace::new(cli) else {
         return;
     };
-    let lost = make_route(
-        &env,
-        "backend",
-        &[("cloud.gov/managed-by", "terraform-provider-cloudgov")],
-    );
     env.write("main.tf", &config("backend", &["backend"]));
     env.init();
+    env.apply();
+    let lost = env.state()["cloudgov_internal_route.r"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.run(&["state", "rm", "cloudgov_internal_route.r"]).ok();
     let out = env.apply().output();
     assert!(out.contains("Existing Route Adopted"), "{out}");
     assert!(out.contains(&lost), "the warning names the route: {out}");
+    assert!(
+        !out.contains("created it and was stopped"),
+        "the warning states only what is known: {out}"
+    );
     let backend = env.sim.handle.app_guid("dev", "backend").unwrap();
     assert_eq!(routes(&env), vec![("backend".to_string(), vec![backend])]);
     assert_eq!(

@@ -31,6 +31,7 @@ mod examples;
 mod internal_route;
 mod invalid;
 mod network_policy;
+mod ownership;
 mod provider_config;
 mod query;
 mod reliability;

@@ -14,6 +14,7 @@ mod lookups;
 pub mod models;
 mod policies;
 mod routes;
+pub use routes::NewMetadata;
 mod snapshot;
 pub mod stop;
 pub mod tls;

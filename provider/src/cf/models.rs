@@ -213,12 +213,20 @@ pub struct Metadata {
     /// Labels (the platform never answers with null values).
     #[serde(default)]
     pub labels: std::collections::BTreeMap<String, Option<String>>,
+    /// Annotations.
+    #[serde(default)]
+    pub annotations: std::collections::BTreeMap<String, Option<String>>,
 }
 
 impl Metadata {
     /// The value of label `key`, if set.
     pub fn label(&self, key: &str) -> Option<&str> {
         self.labels.get(key).and_then(|v| v.as_deref())
+    }
+
+    /// The value of annotation `key`, if set.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.annotations.get(key).and_then(|v| v.as_deref())
     }
 }
 
@@ -230,6 +238,9 @@ pub struct Route {
     pub metadata: Metadata,
     /// GUID.
     pub guid: String,
+    /// When the platform created it (RFC 3339).
+    #[serde(default)]
+    pub created_at: Option<String>,
     /// Host.
     #[serde(default)]
     pub host: String,

@@ -23,6 +23,15 @@ const CONFIRM_EVERY: Duration = Duration::from_millis(250);
 /// directly: the job is slow, or failed.
 const ASK_JOB_AFTER: Duration = Duration::from_secs(2);
 
+/// The labels and annotations a new route carries.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NewMetadata<'a> {
+    /// Labels, as `(key, value)`.
+    pub labels: &'a [(&'a str, &'a str)],
+    /// Annotations, as `(key, value)`.
+    pub annotations: &'a [(&'a str, &'a str)],
+}
+
 impl Client {
     /// A route by GUID (None when it does not exist).
     pub async fn route(&self, guid: &str) -> Result<Option<Route>> {
@@ -86,10 +95,10 @@ impl Client {
         space_guid: &str,
         domain_guid: &str,
         host: &str,
-        labels: &[(&str, &str)],
+        metadata: NewMetadata<'_>,
     ) -> Result<Route> {
         let result = self
-            .create_route_once(space_guid, domain_guid, host, labels)
+            .create_route_once(space_guid, domain_guid, host, metadata)
             .await;
         self.inner.space_routes.forget(space_guid);
         result
@@ -100,18 +109,31 @@ impl Client {
         space_guid: &str,
         domain_guid: &str,
         host: &str,
-        labels: &[(&str, &str)],
+        NewMetadata {
+            labels,
+            annotations,
+        }: NewMetadata<'_>,
     ) -> Result<Route> {
         let url = format!("{}/v3/routes", self.inner.api);
-        let labels: serde_json::Map<String, serde_json::Value> = labels
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), json!(v)))
-            .collect();
+        let map = |pairs: &[(&str, &str)]| -> serde_json::Map<String, serde_json::Value> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), json!(v)))
+                .collect()
+        };
         let body = json!({
             "host": host,
             "relationships": {"space": {"data": {"guid": space_guid}}, "domain": {"data": {"guid": domain_guid}}},
-            "metadata": {"labels": labels},
+            "metadata": {"labels": map(labels), "annotations": map(annotations)},
         });
+        // After a lost answer, a route found under this name is the one an earlier
+        // attempt created only if it carries this request's metadata.
+        let ours = |r: &Route| {
+            labels.iter().all(|(k, v)| r.metadata.label(k) == Some(*v))
+                && annotations
+                    .iter()
+                    .all(|(k, v)| r.metadata.annotation(k) == Some(*v))
+        };
         let start = Instant::now();
         let budget = self.inner.http.budget();
         let mut answer_lost = false;
@@ -130,6 +152,7 @@ impl Client {
                     if err.is_route_taken()
                         && answer_lost
                         && let Some(r) = self.find_route(host, domain_guid).await?
+                        && ours(&r)
                     {
                         tracing::debug!(route = %r.guid, "an earlier attempt created the route");
                         return Ok(r);
@@ -141,7 +164,9 @@ impl Client {
             };
             answer_lost = true;
             tracing::debug!(host, attempt, error = %last, "route create answer lost; looking the route up");
-            if let Some(r) = self.find_route(host, domain_guid).await? {
+            if let Some(r) = self.find_route(host, domain_guid).await?
+                && ours(&r)
+            {
                 return Ok(r);
             }
             let delay = backoff(Duration::from_millis(100), Duration::from_secs(6), attempt);

@@ -501,7 +501,15 @@ impl Resource<cf::Client> for InternalRoute {
             return Value::Null;
         }
         let route = match client
-            .create_route(space, &domain.guid, host, &[route_ownership::MARKER_LABEL])
+            .create_route(
+                space,
+                &domain.guid,
+                host,
+                cf::NewMetadata {
+                    labels: &[route_ownership::MARKER_LABEL],
+                    annotations: &route_ownership::annotations(),
+                },
+            )
             .await
         {
             Ok(r) => r,

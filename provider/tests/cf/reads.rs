@@ -8,6 +8,7 @@ use terraform_provider_cloudgov::cf::models::{
 use terraform_provider_cloudgov::cf::{Client, Error};
 
 use crate::support::*;
+use terraform_provider_cloudgov::cf::NewMetadata;
 
 /// 200 apps in `dev`, each the source of one policy to `backend`.
 async fn two_hundred_policies(sim: &cloudgov_sim::Simulator) -> Vec<String> {
@@ -130,12 +131,12 @@ async fn reads_routes_destinations_and_jobs() {
         .unwrap();
     let backend = sim.handle.app_guid("dev", "backend").unwrap();
     let route = client
-        .create_route(&dev, &domain.guid, "backend", &[])
+        .create_route(&dev, &domain.guid, "backend", NewMetadata::default())
         .await
         .unwrap();
     assert_eq!(route.url, "backend.apps.internal");
     let taken = client
-        .create_route(&dev, &domain.guid, "backend", &[])
+        .create_route(&dev, &domain.guid, "backend", NewMetadata::default())
         .await
         .err()
         .unwrap();
@@ -188,7 +189,7 @@ async fn reads_routes_destinations_and_jobs() {
     client.delete_route(&route.guid).await.unwrap(); // already gone: fine
 
     let doomed = client
-        .create_route(&dev, &domain.guid, "doomed", &[])
+        .create_route(&dev, &domain.guid, "doomed", NewMetadata::default())
         .await
         .unwrap();
     sim.handle.add_fault(FaultRule {
@@ -212,7 +213,7 @@ async fn reads_follow_pagination_to_the_end() {
     let domain = sim.handle.domain_guid("apps.internal").unwrap();
     for i in 0..7 {
         client
-            .create_route(&dev, &domain, &format!("p{i}"), &[])
+            .create_route(&dev, &domain, &format!("p{i}"), NewMetadata::default())
             .await
             .unwrap();
     }

@@ -9,6 +9,7 @@ use futures::StreamExt;
 use terraform_provider_cloudgov::cf::models::Policy;
 
 use crate::support::*;
+use terraform_provider_cloudgov::cf::NewMetadata;
 
 fn rule(method: Option<&str>, kind: FaultKind, probability: f64) -> FaultRule {
     FaultRule {
@@ -50,7 +51,10 @@ async fn resilience_flaky_platform_200_operations_no_duplicates_no_losses() {
     let created: Vec<_> = futures::stream::iter(hosts.iter().cloned())
         .map(|h| {
             let (c, dev, domain) = (client.clone(), dev.clone(), domain.clone());
-            async move { c.create_route(&dev, &domain, &h, &[]).await }
+            async move {
+                c.create_route(&dev, &domain, &h, NewMetadata::default())
+                    .await
+            }
         })
         .buffer_unordered(8)
         .collect()
@@ -168,7 +172,7 @@ async fn resilience_stopping_ends_listings_and_deletion_confirmations_promptly()
     let domain = sim.handle.domain_guid("apps.internal").unwrap();
     let backend = sim.handle.app_guid("dev", "backend").unwrap();
     let route = client
-        .create_route(&dev, &domain, "doomed", &[])
+        .create_route(&dev, &domain, "doomed", NewMetadata::default())
         .await
         .unwrap();
     // Every read hangs from now on; the delete itself is answered.

@@ -225,3 +225,41 @@ async fn internal_route_import_errors() {
     let answer = h.import(TY, "5f0c8d1e-2b7a-4c1d-9e3f-0a1b2c3d4e5f").await;
     answer.error("Internal Route Not Found");
 }
+
+/// A route this provider created from this origin, lost from state (an apply stopped
+/// before Terraform saved it), is adopted with a warning that says only what is
+/// known; the same route from another origin (another configuration's) is refused,
+/// naming the route, its space and when it was created.
+#[tokio::test]
+async fn internal_route_adopts_only_its_own_origins_routes() {
+    let h = Harness::start().await;
+    let config = route(&h, "owned", &["backend"]);
+    let first = h.create(TY, &config).await.ok();
+    let guid = first.attr("id").as_str().unwrap().to_string();
+    // State lost: the same configuration creates it again and adopts it.
+    let answer = h.create(TY, &config).await;
+    let warning = answer.warning("Existing Route Adopted");
+    assert!(
+        warning
+            .detail
+            .contains("from this configuration's directory"),
+        "{}",
+        warning.detail
+    );
+    assert_eq!(answer.ok().attr("id").as_str(), Some(guid.as_str()));
+
+    // Another configuration's route.
+    h.sim.handle.with_state(|st| {
+        st.routes.get_mut(&guid).unwrap().annotations.insert(
+            "cloud.gov/terraform-origin".into(),
+            "00000000-0000-5000-8000-000000000000".into(),
+        );
+    });
+    let answer = h.create(TY, &config).await;
+    let d = answer.error("Route Held by Another Configuration");
+    assert!(d.detail.contains(&guid), "{}", d.detail);
+    assert!(d.detail.contains("\"dev\""), "{}", d.detail);
+    assert!(d.detail.contains("was created at 20"), "{}", d.detail);
+    assert_eq!(d.attribute.as_deref(), Some("hostname"));
+    assert_eq!(platform(&h).len(), 1, "nothing else was created");
+}
