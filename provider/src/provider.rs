@@ -256,6 +256,7 @@ impl crate::framework::Provider for CloudGov {
         vec![
             Arc::new(internal_route::InternalRoute),
             Arc::new(network_policy::NetworkPolicy),
+            Arc::new(network_policies_exclusive::NetworkPoliciesExclusive),
         ]
     }
 
@@ -274,6 +275,7 @@ impl crate::framework::Provider for CloudGov {
             Arc::new(space::Space),
             Arc::new(app::App),
             Arc::new(domain::Domain),
+            Arc::new(internal_route::InternalRoute),
             Arc::new(network_policies::NetworkPolicies),
         ]
     }

@@ -453,3 +453,110 @@ for_each_cli!(
     cf_cli_and_terraform_see_the_same_objects,
     super::terraform_and_cf_agree
 );
+
+/// `cloudgov_network_policies_exclusive` against a policy added by hand with the cf
+/// CLI: the plan shows it by name, apply deletes it and nothing outside the scope,
+/// `cf network-policies` agrees, and the next plan is empty; an import by scope gives
+/// the same state.
+fn exclusive_removes_what_cf_added(cli: Cli) {
+    let Some(env) = SimWorkspace::new_tls(cli) else {
+        return;
+    };
+    let Some(cf) = Cf::new(&env) else {
+        return;
+    };
+    env.write(
+        "main.tf",
+        &format!(
+            r#"{LOOKUPS}
+resource "cloudgov_network_policy" "tls" {{
+  source_app_id      = data.cloudgov_app.frontend.id
+  destination_app_id = data.cloudgov_app.backend.id
+  port               = "61443"
+}}
+
+resource "cloudgov_network_policies_exclusive" "backend" {{
+  app_id     = data.cloudgov_app.backend.id
+  direction  = "ingress"
+  policy_ids = [cloudgov_network_policy.tls.id]
+}}
+"#
+        ),
+    );
+    env.init();
+    env.apply();
+    cf.login(&env, "deployer");
+    cf.ok(
+        &[
+            "add-network-policy",
+            "worker",
+            "backend",
+            "--protocol",
+            "tcp",
+            "--port",
+            "8080",
+        ],
+        &["OK"],
+    );
+    cf.ok(
+        &[
+            "add-network-policy",
+            "backend",
+            "worker",
+            "--protocol",
+            "tcp",
+            "--port",
+            "9090",
+        ],
+        &["OK"],
+    );
+    let (changes, plan) = env
+        .plan_changes()
+        .unwrap_or_else(|r| panic!("{}", r.output()));
+    assert!(
+        changes,
+        "the hand-made policy into backend is drift:\n{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("worker"),
+        "shown by name:\n{}",
+        plan.stdout
+    );
+    env.apply();
+    let policies = rows(&cf.ok(&["network-policies"], &[]));
+    assert!(
+        policies.contains(&"frontend backend tcp 61443 dev sandbox".to_string()),
+        "{policies:?}"
+    );
+    assert!(
+        !policies.iter().any(|p| p.starts_with("worker backend")),
+        "removed: {policies:?}"
+    );
+    assert!(
+        policies.contains(&"backend worker tcp 9090 dev sandbox".to_string()),
+        "outside the scope, untouched: {policies:?}"
+    );
+    env.assert_no_changes();
+
+    let before = env.state()["cloudgov_network_policies_exclusive.backend"].clone();
+    let id = before["id"].as_str().unwrap().to_string();
+    env.run(&["state", "rm", "cloudgov_network_policies_exclusive.backend"])
+        .ok();
+    env.run(&[
+        "import",
+        "-no-color",
+        "cloudgov_network_policies_exclusive.backend",
+        &id,
+    ])
+    .ok();
+    assert_eq!(
+        env.state()["cloudgov_network_policies_exclusive.backend"]["policy_ids"],
+        before["policy_ids"]
+    );
+    env.assert_no_changes();
+}
+for_each_cli!(
+    exclusive_policies_remove_what_cf_added,
+    super::exclusive_removes_what_cf_added
+);

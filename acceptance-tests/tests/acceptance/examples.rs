@@ -40,6 +40,27 @@ fn apply_example(cli: Cli, file: &Path) {
     // (configured from the environment) comes from the harness.
     env.write("providers.tf", "provider \"cloudgov\" {}\n");
     env.write("main.tf", &std::fs::read_to_string(file).unwrap());
+    if file.to_string_lossy().contains("data-sources") {
+        // What data-source examples read beyond the seed: an internal route made
+        // elsewhere (`cf map-route backend apps.internal --hostname backend`).
+        let dev = env.sim.handle.space_guid("dev").unwrap();
+        let domain = env.sim.handle.domain_guid("apps.internal").unwrap();
+        env.sim.handle.with_state(|s| {
+            let admin = s
+                .actor(&cloudgov_sim::model::Subject::User("admin".into()))
+                .unwrap();
+            s.create_route(
+                &admin,
+                cloudgov_sim::model::NewRoute {
+                    host: "backend".into(),
+                    space_guid: dev,
+                    domain_guid: domain,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        });
+    }
     env.init();
     env.run(&["validate", "-no-color"]).ok();
     env.apply();

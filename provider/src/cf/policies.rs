@@ -58,17 +58,7 @@ impl Client {
             let space = found.relationships.space.guid().to_string();
             let apps = self.space_apps(&space).await?;
             if apps.iter().any(|a| a.guid == app) {
-                let fetch = async {
-                    let apps: BTreeSet<String> = apps.iter().map(|a| a.guid.clone()).collect();
-                    let policies = self.policies_for_apps(&apps).await?;
-                    Ok(SpacePolicies::new(apps, policies))
-                };
-                return Ok(self
-                    .inner
-                    .space_policies
-                    .get(&space, fetch)
-                    .await?
-                    .involving(app));
+                return Ok(self.space_listing(&space, &apps).await?.involving(app));
             }
         }
         // An app this account cannot list: its own batched read.
@@ -81,6 +71,36 @@ impl Client {
                 p.involves(id)
             })
             .await
+    }
+
+    /// Every policy whose source or destination app is in space `space_guid`: one
+    /// listing per space and process with batching on.
+    pub async fn policies_in_space(&self, space_guid: &str) -> Result<Vec<Policy>> {
+        if !self.inner.batching {
+            let apps = self.apps_in_space(space_guid).await?;
+            let guids: BTreeSet<String> = apps.iter().map(|a| a.guid.clone()).collect();
+            return self.policies_for_apps(&guids).await;
+        }
+        let apps = self.space_apps(space_guid).await?;
+        Ok(self
+            .space_listing(space_guid, &apps)
+            .await?
+            .policies
+            .clone())
+    }
+
+    /// The policies of a space's apps, listed once per process.
+    async fn space_listing(
+        &self,
+        space_guid: &str,
+        apps: &[App],
+    ) -> Result<std::sync::Arc<SpacePolicies>> {
+        let fetch = async {
+            let apps: BTreeSet<String> = apps.iter().map(|a| a.guid.clone()).collect();
+            let policies = self.policies_for_apps(&apps).await?;
+            Ok(SpacePolicies::new(apps, policies))
+        };
+        self.inner.space_policies.get(space_guid, fetch).await
     }
 
     /// Creates policies in one request (the platform ignores ones that exist).

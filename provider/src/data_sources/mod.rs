@@ -3,6 +3,7 @@
 
 pub(crate) mod app;
 pub(crate) mod domain;
+pub(crate) mod internal_route;
 pub(crate) mod network_policies;
 pub(crate) mod org;
 pub(crate) mod space;

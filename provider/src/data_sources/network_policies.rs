@@ -1,5 +1,5 @@
 //! `cloudgov_network_policies`: every policy where an app is the source or the
-//! destination.
+//! destination, with app and space names beside the GUIDs.
 
 use async_trait::async_trait;
 
@@ -9,14 +9,45 @@ use crate::framework::{
     Attr, Attribute, AttributePath, Ctx, DataSource, Diagnostic, Diagnostics, Nesting, Schema,
     Value,
 };
-use crate::resources::network_policy::{PolicyModel, PortRange, policy_id, state};
+use crate::resources::network_policy::{PortRange, policy_id, state};
 
 crate::model! {
     /// A `cloudgov_network_policies` configuration or state.
     pub(super) struct PoliciesModel {
         app_id: String,
-        policies: Vec<Attr<PolicyModel>>,
+        policies: Vec<Attr<ListedPolicy>>,
     }
+}
+
+crate::model! {
+    /// One listed policy: the resource's attributes, and the names beside the GUIDs.
+    pub(super) struct ListedPolicy {
+        id: String,
+        source_app_id: String,
+        destination_app_id: String,
+        protocol: String,
+        port: String,
+        start_port: i64,
+        end_port: i64,
+        tls: bool,
+        source_app: String,
+        source_space: String,
+        destination_app: String,
+        destination_space: String,
+    }
+}
+
+/// The names of an app and its space, as far as the account can see them.
+async fn names(client: &cf::Client, app: &str) -> (String, String) {
+    const HIDDEN: &str = "(not visible to this account)";
+    let Ok(Some(a)) = client.app(app).await else {
+        return (HIDDEN.into(), HIDDEN.into());
+    };
+    let space = match client.space(a.relationships.space.guid()).await {
+        Ok(Some(s)) => s.name,
+        _ => HIDDEN.into(),
+    };
+    (a.name, space)
 }
 
 /// The data source.
@@ -32,7 +63,7 @@ impl DataSource<cf::Client> for NetworkPolicies {
     fn models(&self) -> crate::framework::model::Models {
         &[
             ("", PoliciesModel::FIELDS),
-            ("policies", PolicyModel::FIELDS),
+            ("policies", ListedPolicy::FIELDS),
         ]
     }
 
@@ -66,6 +97,19 @@ impl DataSource<cf::Client> for NetworkPolicies {
                         computed(Attribute::number("start_port"), "First port."),
                         computed(Attribute::number("end_port"), "Last port."),
                         computed(Attribute::bool("tls"), "True when the range covers 61443."),
+                        computed(Attribute::string("source_app"), "Source app name."),
+                        computed(
+                            Attribute::string("source_space"),
+                            "Source app's space name.",
+                        ),
+                        computed(
+                            Attribute::string("destination_app"),
+                            "Destination app name.",
+                        ),
+                        computed(
+                            Attribute::string("destination_space"),
+                            "Destination app's space name.",
+                        ),
                     ],
                 )
                 .computed()
@@ -113,19 +157,26 @@ impl DataSource<cf::Client> for NetworkPolicies {
                 return Value::Null;
             }
         };
-        // The same mapping as the resource's state.
-        let mut items: Vec<(String, PolicyModel)> = policies
-            .iter()
-            .map(|p| {
-                let r = PortRange {
-                    start: p.destination.ports.start,
-                    end: p.destination.ports.end,
-                };
-                let (s, d, proto) = (&p.source.id, &p.destination.id, &p.destination.protocol);
-                let model = PolicyModel::from_value(&state(s, d, proto, &r.canonical(), r));
-                (policy_id(s, d, proto, r), model)
-            })
-            .collect();
+        // The same mapping as the resource's state, with the names added.
+        let mut items: Vec<(String, ListedPolicy)> = Vec::new();
+        for p in &policies {
+            let r = PortRange {
+                start: p.destination.ports.start,
+                end: p.destination.ports.end,
+            };
+            let (s, d, proto) = (&p.source.id, &p.destination.id, &p.destination.protocol);
+            let mut v = state(s, d, proto, &r.canonical(), r);
+            let ((sa, ss), (da, ds)) = (names(client, s).await, names(client, d).await);
+            for (attr, name) in [
+                ("source_app", sa),
+                ("source_space", ss),
+                ("destination_app", da),
+                ("destination_space", ds),
+            ] {
+                v.set_attr(attr, Value::from(name));
+            }
+            items.push((policy_id(s, d, proto, r), ListedPolicy::from_value(&v)));
+        }
         items.sort_by(|a, b| a.0.cmp(&b.0));
         PoliciesModel {
             app_id: app.to_string().into(),

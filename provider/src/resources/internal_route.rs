@@ -144,7 +144,7 @@ pub(crate) fn route_state(route: &cf::models::Route, domain_name: &str) -> Value
 }
 
 /// Finds the internal domain named `name`, or explains why it cannot be used.
-async fn internal_domain(
+pub(crate) async fn internal_domain(
     client: &cf::Client,
     name: &str,
 ) -> Result<cf::models::Domain, Diagnostic> {

@@ -1,6 +1,7 @@
 //! Managed resources, one file each: schema, mapping and CRUD together.
 
 pub(crate) mod internal_route;
+pub(crate) mod network_policies_exclusive;
 pub(crate) mod network_policy;
 mod policy_id;
 mod route_ownership;

@@ -231,7 +231,9 @@ impl Resource<cf::Client> for NetworkPolicy {
              `cf add-network-policy`. One policy per resource. A policy on port 61443 gets TLS from the platform; \
              the destination then needs an internal route whose name clients connect to. A policy that already \
              exists is adopted with a warning: the platform records no owner, so destroying this resource removes \
-             it for everyone.",
+             it for everyone, and the provider cannot know whether another configuration declares it too. To make \
+             one configuration the authority for an app's or a space's policies, use \
+             `cloudgov_network_policies_exclusive` (guide: \"Making one configuration authoritative\").",
             vec![
                 Attribute::string("id").computed().description(
                     "Identifier `SOURCE:DESTINATION:PROTOCOL:START-END`, usable with `terraform import`.",

@@ -92,3 +92,68 @@ async fn data_sources_not_found_names_what_was_looked_for() {
         d.detail
     );
 }
+
+#[tokio::test]
+async fn data_sources_name_policies_and_find_routes_by_hostname() {
+    let h = Harness::start().await;
+    let frontend = h.sim.handle.app_guid("dev", "frontend").unwrap();
+    let partner = h.sim.handle.app_guid("other", "partner").unwrap();
+    h.create(
+        "cloudgov_network_policy",
+        &obj([
+            ("source_app_id", s(&frontend)),
+            ("destination_app_id", s(&partner)),
+            ("port", s("8080")),
+        ]),
+    )
+    .await
+    .ok();
+    let listed = h
+        .data("cloudgov_network_policies", &obj([("app_id", s(&partner))]))
+        .await
+        .ok();
+    let p = &listed.attr("policies").elements().unwrap()[0];
+    assert_eq!(p.attr("source_app").as_str(), Some("frontend"));
+    assert_eq!(p.attr("source_space").as_str(), Some("dev"));
+    assert_eq!(p.attr("destination_app").as_str(), Some("partner"));
+    assert_eq!(p.attr("destination_space").as_str(), Some("other"));
+
+    let route = h
+        .create(
+            "cloudgov_internal_route",
+            &obj([
+                ("space_id", s(&h.sim.handle.space_guid("dev").unwrap())),
+                ("hostname", s("found")),
+                (
+                    "destinations",
+                    terraform_provider_cloudgov::framework::Value::List(vec![obj([(
+                        "app_id",
+                        s(&frontend),
+                    )])]),
+                ),
+            ]),
+        )
+        .await
+        .ok();
+    let read = h
+        .data("cloudgov_internal_route", &obj([("hostname", s("found"))]))
+        .await
+        .ok();
+    assert_eq!(read.attr("id"), route.attr("id"));
+    assert_eq!(read.attr("fqdn").as_str(), Some("found.apps.internal"));
+    assert_eq!(
+        read.attr("destinations").elements().unwrap()[0]
+            .attr("app_id")
+            .as_str(),
+        Some(frontend.as_str())
+    );
+    let missing = h
+        .data(
+            "cloudgov_internal_route",
+            &obj([("hostname", s("nowhere"))]),
+        )
+        .await;
+    let d = missing.error("Internal Route Not Found");
+    assert!(d.detail.contains("nowhere.apps.internal"), "{}", d.detail);
+    assert_eq!(d.attribute.as_deref(), Some("hostname"));
+}

@@ -197,8 +197,7 @@ impl Harness {
     fn schema(&self, ty: &str) -> &Schema {
         self.resources
             .get(ty)
-            .or_else(|| self.data_sources.get(ty))
-            .unwrap_or_else(|| panic!("no type {ty}"))
+            .unwrap_or_else(|| panic!("no resource type {ty}"))
     }
 
     fn enc(&self, ty: &str, v: &Value) -> Option<pb::DynamicValue> {
@@ -207,6 +206,13 @@ impl Harness {
 
     fn dec(&self, ty: &str, v: Option<&pb::DynamicValue>) -> Value {
         decode(v, &self.schema(ty).value_type(), ty).expect("decode")
+    }
+
+    fn data_type(&self, ty: &str) -> terraform_provider_cloudgov::framework::Type {
+        self.data_sources
+            .get(ty)
+            .unwrap_or_else(|| panic!("no data source {ty}"))
+            .value_type()
     }
 
     /// `terraform validate` of one resource's configuration.
@@ -393,7 +399,7 @@ impl Harness {
             .validate_data_resource_config(Request::new(
                 pb::validate_data_resource_config::Request {
                     type_name: ty.into(),
-                    config: self.enc(ty, config),
+                    config: Some(encode(config, &self.data_type(ty), ty).expect("encode")),
                 },
             ))
             .await
@@ -411,14 +417,14 @@ impl Harness {
             .await
             .read_data_source(Request::new(pb::read_data_source::Request {
                 type_name: ty.into(),
-                config: self.enc(ty, config),
+                config: Some(encode(config, &self.data_type(ty), ty).expect("encode")),
                 ..Default::default()
             }))
             .await
             .expect("read data")
             .into_inner();
         Answer {
-            value: self.dec(ty, resp.state.as_ref()),
+            value: decode(resp.state.as_ref(), &self.data_type(ty), ty).expect("decode"),
             diags: found.into_iter().chain(diags(resp.diagnostics)).collect(),
         }
     }

@@ -8,6 +8,7 @@ mod harness;
 
 mod data_sources;
 mod internal_route;
+mod network_policies_exclusive;
 mod network_policy;
 
 use terraform_provider_cloudgov::framework::Value;

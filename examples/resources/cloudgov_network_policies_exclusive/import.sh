@@ -1,0 +1,13 @@
+# An exclusive policy set is imported by its scope: app:APP_GUID:ingress,
+# app:APP_GUID:egress or space:SPACE_GUID. Get the GUIDs with `cf app APP --guid` or
+# `cf space SPACE --guid`. The imported state lists every policy in scope; the next
+# plan shows the ones your configuration does not list, for apply to delete.
+terraform import cloudgov_network_policies_exclusive.backend_ingress \
+  "app:$(cf app backend --guid):ingress"
+
+# With Terraform or OpenTofu 1.5 and later, an import block does the same:
+#
+# import {
+#   to = cloudgov_network_policies_exclusive.backend_ingress
+#   id = "app:2a1b3c4d-0000-4000-8000-000000000002:ingress"
+# }
