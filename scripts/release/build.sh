@@ -11,7 +11,7 @@
 # without it, a throwaway key signs and the run says loudly that the result is not for
 # publishing.
 #
-# How each platform is built (docs/design/release.md says why):
+# How each platform is built (design/release.md says why):
 #   linux_amd64   x86_64-unknown-linux-musl, static, with Debian's musl-gcc
 #   linux_arm64   aarch64-unknown-linux-musl, static, with Zig (cargo-zigbuild)
 #   darwin_*      with Zig, linked against generated framework stubs (macos-link-stubs.py)

@@ -80,7 +80,7 @@ fn examples_stand_alone(cli: Cli) {
         };
         let text = std::fs::read_to_string(&f).unwrap();
         assert!(
-            text.contains("required_providers") && text.contains("version = \"~> 0.1\""),
+            text.contains("required_providers") && text.contains("version = \"~> 0.1.0\""),
             "{} declares no required_providers with a version",
             f.display()
         );
@@ -93,6 +93,106 @@ fn examples_stand_alone(cli: Cli) {
 for_each_cli!(
     examples_stand_alone_init_and_validate,
     super::examples_stand_alone
+);
+
+/// `(major, minor, patch)` of the first version number in `text`.
+fn version_in(text: &str) -> Option<(u32, u32, u32)> {
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let mut parts = text[start..]
+        .split(|c: char| !c.is_ascii_digit() && c != '.')
+        .next()?
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    Some((
+        parts.next()?,
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    ))
+}
+
+/// The lowest version a file's `required_version = ">= X"` admits, if it has one.
+fn required_version(text: &str) -> Option<(u32, u32, u32)> {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("required_version"))?;
+    version_in(line.split_once(">=")?.1)
+}
+
+/// Every example directory passes `init` and `validate` under every CLI that its
+/// `required_version` admits: its main files, then its main files with each
+/// `import-*.tf` beside them (one at a time: two would import one resource twice).
+fn example_directories_validate(cli: Cli) {
+    let cli_version = version_in(&cli.version()).expect("the CLI's version");
+    let mut dirs = vec![
+        workspace_root().join("examples/provider"),
+        workspace_root().join("examples/quickstart"),
+        workspace_root().join("examples/adopting"),
+    ];
+    for kind in ["resources", "data-sources", "list-resources"] {
+        let parent = workspace_root().join("examples").join(kind);
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&parent)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        found.sort();
+        dirs.extend(found);
+    }
+    for dir in dirs {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+            .collect();
+        files.sort();
+        let is_import = |p: &PathBuf| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("import-"))
+        };
+        let main: Vec<PathBuf> = files.iter().filter(|p| !is_import(p)).cloned().collect();
+        assert!(!main.is_empty(), "{}: no .tf file", dir.display());
+        let mut variants = vec![main.clone()];
+        for import in files.iter().filter(|p| is_import(p)) {
+            let mut v = main.clone();
+            v.push(import.clone());
+            variants.push(v);
+        }
+        for variant in variants {
+            let texts: Vec<(String, String)> = variant
+                .iter()
+                .map(|p| {
+                    (
+                        p.file_name().unwrap().to_string_lossy().into_owned(),
+                        std::fs::read_to_string(p).unwrap(),
+                    )
+                })
+                .collect();
+            let needs = texts.iter().filter_map(|(_, t)| required_version(t)).max();
+            let names: Vec<&str> = texts.iter().map(|(n, _)| n.as_str()).collect();
+            if needs.is_some_and(|n| n > cli_version) {
+                eprintln!(
+                    "{} {names:?}: requires {needs:?}, not run with {}",
+                    dir.display(),
+                    cli.name()
+                );
+                continue;
+            }
+            let Some(ws) = acceptance_tests::Workspace::new(cli) else {
+                return;
+            };
+            for (name, text) in &texts {
+                ws.write(name, text);
+            }
+            ws.init();
+            let run = ws.run(&["validate", "-no-color"]);
+            assert!(run.success, "{} {names:?}: {}", dir.display(), run.output());
+        }
+    }
+}
+for_each_cli!(
+    examples_every_directory_validates,
+    super::example_directories_validate
 );
 
 fn examples_apply(cli: Cli) {

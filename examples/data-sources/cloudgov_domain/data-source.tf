@@ -2,7 +2,7 @@ terraform {
   required_providers {
     cloudgov = {
       source  = "cloud-gov/cloudgov"
-      version = "~> 0.1"
+      version = "~> 0.1.0"
     }
   }
 }

@@ -3,11 +3,3 @@
 #   domain=$(cf curl "/v3/domains?names=apps.internal" | jq -r '.resources[0].guid')
 #   cf curl "/v3/routes?hosts=backend&domain_guids=$domain" | jq -r '.resources[0].guid'
 terraform import cloudgov_internal_route.backend 5a0f6f3e-2b1c-4d5e-8f90-123456789abc
-
-# With Terraform or OpenTofu 1.5 and later, an import block in the configuration
-# does the same during `terraform apply`:
-#
-# import {
-#   to = cloudgov_internal_route.backend
-#   id = "5a0f6f3e-2b1c-4d5e-8f90-123456789abc"
-# }

@@ -4,10 +4,3 @@
 # plan shows the ones your configuration does not list, for apply to delete.
 terraform import cloudgov_network_policies_exclusive.backend_ingress \
   "app:$(cf app backend --guid):ingress"
-
-# With Terraform or OpenTofu 1.5 and later, an import block does the same:
-#
-# import {
-#   to = cloudgov_network_policies_exclusive.backend_ingress
-#   id = "app:2a1b3c4d-0000-4000-8000-000000000002:ingress"
-# }

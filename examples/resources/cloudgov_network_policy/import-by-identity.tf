@@ -1,3 +1,8 @@
+# Import by identity needs Terraform 1.12 or later.
+terraform {
+  required_version = ">= 1.12"
+}
+
 import {
   to = cloudgov_network_policy.frontend_to_backend_tls
   identity = {

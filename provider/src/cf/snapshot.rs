@@ -5,7 +5,7 @@
 //! them. Concurrent callers wait on the one request in flight; a failed fetch is
 //! not kept, so the next caller tries again. The client updates or forgets a listing
 //! when this process writes what it lists, so a listing never hides this process's
-//! own writes. See `docs/design/performance.md`.
+//! own writes. See `design/performance.md`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};

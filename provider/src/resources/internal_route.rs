@@ -214,7 +214,7 @@ impl Resource<cf::Client> for InternalRoute {
                     // crashes rendering the creation of a nested set attribute
                     // (measured). Plan keeps the prior value when only the order
                     // differs and validation refuses duplicates, so order never shows
-                    // as a change (docs/design/resources.md).
+                    // as a change (design/resources.md).
                     Nesting::List,
                     vec![
                         // Required in practice (validation says so), but declared

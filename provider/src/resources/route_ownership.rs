@@ -5,7 +5,7 @@
 //! marker, sits in the planned space and comes from this very origin: an apply here
 //! that was stopped before Terraform saved its state. A route from another origin
 //! belongs to another configuration and is refused, with what is known of it. See
-//! `docs/design/ownership.md`.
+//! `design/ownership.md`.
 
 use std::sync::OnceLock;
 

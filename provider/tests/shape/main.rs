@@ -1,4 +1,4 @@
-//! The rules of `docs/design/code-shape.md`, each a test: no source file over 800
+//! The rules of `design/code-shape.md`, each a test: no source file over 800
 //! lines; no `unwrap()` or `expect(` in the provider's code outside tests; and files
 //! import only downward: within each directory of the provider and the simulator,
 //! the files' references to their siblings form no circle. Read as text, with the
