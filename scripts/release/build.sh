@@ -5,6 +5,9 @@
 #   terraform-provider-cloudgov_VERSION_SHA256SUMS    (the zips and the manifest)
 #   terraform-provider-cloudgov_VERSION_SHA256SUMS.sig (detached GPG signature)
 #   terraform-provider-cloudgov_VERSION_manifest.json (terraform-registry-manifest.json)
+# and, beside them but outside the registry's files, the simulator:
+#   cloudgov-sim_VERSION_OS_ARCH.zip                  (cloudgov-sim[.exe])
+#   cloudgov-sim_VERSION_SHA256SUMS
 #
 # PLATFORMS picks platforms (default: all five). Signing uses the key in
 # RELEASE_GPG_PRIVATE_KEY (ASCII-armoured; RELEASE_GPG_PASSPHRASE if it has one);
@@ -28,11 +31,13 @@ PLATFORMS=${PLATFORMS:-"linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 window
 DIST=${DIST:-$root/dist}
 TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 
+SIM=cloudgov-sim
+
 build() {
   local platform=$1 target
   target=$(rust_target "$platform")
   ensure_target "$target"
-  local cargo=(cargo build --release --locked --quiet -p "$NAME" --bin "$NAME" --target "$target")
+  local cargo=(cargo build --release --locked --quiet -p "$NAME" --bin "$NAME" -p "$SIM" --bin "$SIM" --target "$target")
   echo "==> $platform ($target)" >&2
   case "$platform" in
     linux_amd64)
@@ -45,7 +50,7 @@ build() {
       ;;
     linux_arm64)
       ensure_zig
-      cargo zigbuild --release --locked --quiet -p "$NAME" --bin "$NAME" --target "$target"
+      cargo zigbuild --release --locked --quiet -p "$NAME" --bin "$NAME" -p "$SIM" --bin "$SIM" --target "$target"
       ;;
     darwin_*)
       ensure_zig
@@ -54,7 +59,7 @@ build() {
       local var
       var="CARGO_TARGET_$(echo "$target" | tr 'a-z-' 'A-Z_')_RUSTFLAGS"
       env "$var=-C link-arg=-F$stubs" \
-        cargo zigbuild --release --locked --quiet -p "$NAME" --bin "$NAME" --target "$target" 2> >(grep -v -e xcrun -e 'MacOSX.sdk' -e 'DEVELOPER_DIR' -e 'SDK is needed' -e '^\s*|\?\s*$' -e '^warning: invoking' >&2)
+        cargo zigbuild --release --locked --quiet -p "$NAME" --bin "$NAME" -p "$SIM" --bin "$SIM" --target "$target" 2> >(grep -v -e xcrun -e 'MacOSX.sdk' -e 'DEVELOPER_DIR' -e 'SDK is needed' -e '^\s*|\?\s*$' -e '^warning: invoking' >&2)
       ;;
   esac
 }
@@ -67,6 +72,10 @@ package() {
   stage=$(mktemp -d)
   cp "$TARGET_DIR/$target/release/$NAME$ext" "$stage/${NAME}_v$VERSION$ext"
   python3 scripts/release/zip.py pack "$DIST/${NAME}_${VERSION}_${platform}.zip" "$stage/${NAME}_v$VERSION$ext"
+  rm -rf "$stage"
+  stage=$(mktemp -d)
+  cp "$TARGET_DIR/$target/release/$SIM$ext" "$stage/$SIM$ext"
+  python3 scripts/release/zip.py pack "$DIST/${SIM}_${VERSION}_${platform}.zip" "$stage/$SIM$ext"
   rm -rf "$stage"
 }
 
@@ -100,8 +109,9 @@ for p in $PLATFORMS; do
 done
 cp terraform-registry-manifest.json "$DIST/${NAME}_${VERSION}_manifest.json"
 sums="$DIST/${NAME}_${VERSION}_SHA256SUMS"
-(cd "$DIST" && sha256sum ./*_"${VERSION}"_*.zip "${NAME}_${VERSION}_manifest.json" | sed 's| \./| |' > "$sums.tmp")
+(cd "$DIST" && sha256sum ./"${NAME}_${VERSION}"_*.zip "${NAME}_${VERSION}_manifest.json" | sed 's| \./| |' > "$sums.tmp")
 mv "$sums.tmp" "$sums"
 sign "$sums"
+(cd "$DIST" && sha256sum ./"${SIM}_${VERSION}"_*.zip | sed 's| \./| |' > "${SIM}_${VERSION}_SHA256SUMS")
 echo "==> dist/" >&2
 ls -l "$DIST" >&2

@@ -8,7 +8,11 @@
 # - Terraform installs the provider from the zips as from the registry (a local
 #   stand-in: signature verified, zh: hash locked) and through a filesystem mirror,
 #   runs it, and `terraform providers lock` records the zh: hash of every platform
-#   built.
+#   built;
+# - the simulator's archives match their checksums, and the README's offline path
+#   works from the downloaded files alone: cloudgov-sim from its zip, the provider
+#   from a filesystem mirror of its zip, `terraform apply` of the quickstart, with no
+#   cargo (nor any Rust toolchain) on PATH.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -111,7 +115,7 @@ for _ in $(seq 1 50); do [ -s "$work/registry.url" ] && break; sleep 0.1; done
 registry_url=$(cat "$work/registry.url")
 fs_mirror="$work/fs-mirror/registry.terraform.io/cloud-gov/cloudgov"
 mkdir -p "$fs_mirror"
-cp "$DIST"/*.zip "$fs_mirror/"
+cp "$DIST/${NAME}"_*.zip "$fs_mirror/"
 cat > "$work/registry.tfrc" <<RC
 host "registry.terraform.io" {
   services = {
@@ -187,6 +191,46 @@ if tf fs "$dir" providers lock -no-color -fs-mirror="$work/fs-mirror" "${flags[@
   expect "providers lock -fs-mirror: h1: hashes" "$(grep -c '"h1:' "$dir/.terraform.lock.hcl")" "${#platforms[@]}"
 else
   fail "terraform providers lock -fs-mirror: $(cat "$work/lock.log")"
+fi
+
+# The offline path, from downloaded files only (README, "Trying it offline").
+sim_sums="$DIST/cloudgov-sim_${VERSION}_SHA256SUMS"
+if (cd "$DIST" && sha256sum --quiet -c "$(basename "$sim_sums")"); then
+  pass "cloudgov-sim checksums ($(wc -l < "$sim_sums") archives)"
+else
+  fail "cloudgov-sim checksums"
+fi
+if [ -f "$DIST/cloudgov-sim_${VERSION}_$this.zip" ] && [ -f "$DIST/${NAME}_${VERSION}_$this.zip" ]; then
+  offline="$work/offline"
+  mkdir -p "$offline/bin" "$offline/mirror/registry.terraform.io/cloud-gov/cloudgov" "$offline/config"
+  python3 "$root/scripts/release/zip.py" unpack "$DIST/cloudgov-sim_${VERSION}_$this.zip" "$offline/bin"
+  cp "$DIST/${NAME}_${VERSION}_$this.zip" "$offline/mirror/registry.terraform.io/cloud-gov/cloudgov/"
+  cp "$TERRAFORM" "$offline/bin/terraform"
+  printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$offline/mirror" > "$offline/cli.tfrc"
+  sed "s/version = \"~> 0.1.0\"/version = \"$VERSION\"/" "$root/examples/quickstart/main.tf" > "$offline/config/main.tf"
+  # Nothing from the build: a PATH of system directories and the two downloaded tools.
+  clean_path="$offline/bin:/usr/bin:/bin"
+  if PATH=$clean_path command -v cargo >/dev/null 2>&1; then
+    fail "offline: cargo is on the clean PATH"
+  fi
+  PATH=$clean_path "$offline/bin/cloudgov-sim" --listen 127.0.0.1:0 --tls --ca-out "$offline/ca.pem" \
+    > "$offline/sim.url" 2> "$offline/sim.log" &
+  sim_pid=$!
+  trap 'kill $registry_pid $sim_pid 2>/dev/null; rm -rf "$work"' EXIT
+  for _ in $(seq 1 100); do [ -s "$offline/sim.url" ] && break; sleep 0.05; done
+  sim_url=$(head -n 1 "$offline/sim.url")
+  if (cd "$offline/config" && env -i PATH="$clean_path" HOME="$offline" TF_CLI_CONFIG_FILE="$offline/cli.tfrc" \
+      CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 SSL_CERT_FILE="$offline/ca.pem" CF_API_URL="$sim_url" \
+      CF_USER=deployer CF_PASSWORD=deployer terraform init -input=false -no-color > "$offline/init.log" 2>&1 \
+      && env -i PATH="$clean_path" HOME="$offline" TF_CLI_CONFIG_FILE="$offline/cli.tfrc" \
+      CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 SSL_CERT_FILE="$offline/ca.pem" CF_API_URL="$sim_url" \
+      CF_USER=deployer CF_PASSWORD=deployer terraform apply -auto-approve -input=false -no-color > "$offline/apply.log" 2>&1) \
+      && grep -q "backend.apps.internal" "$offline/apply.log"; then
+    pass "offline: the quickstart applies with cloudgov-sim and the provider from the release files, no cargo"
+  else
+    fail "offline path: $(cat "$offline/init.log" "$offline/apply.log" "$offline/sim.log" 2>/dev/null | tail -20)"
+  fi
+  kill "$sim_pid" 2>/dev/null || true
 fi
 
 echo "release check (${platforms[*]}): $passes passed, $failures failed"
