@@ -30,6 +30,7 @@ mod drift;
 mod examples;
 mod internal_route;
 mod invalid;
+mod modules;
 mod network_policy;
 mod ownership;
 mod provider_config;
