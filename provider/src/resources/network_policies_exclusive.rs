@@ -122,6 +122,25 @@ impl Scope {
             .collect())
     }
 
+    /// The attributes that name the scope: `id`, and `app_id` with `direction` or
+    /// `space_id`.
+    fn attributes(&self) -> Value {
+        let (app, direction, space) = match self {
+            Scope::App { app, ingress } => (
+                Value::from(app.as_str()),
+                Value::from(if *ingress { "ingress" } else { "egress" }),
+                Value::Null,
+            ),
+            Scope::Space(space) => (Value::Null, Value::Null, Value::from(space.as_str())),
+        };
+        Value::object([
+            ("id", Value::from(self.id())),
+            ("app_id", app),
+            ("direction", direction),
+            ("space_id", space),
+        ])
+    }
+
     fn describe(&self) -> String {
         match self {
             Scope::App { app, ingress: true } => format!("policies into app {app}"),
@@ -187,25 +206,13 @@ async fn readable(client: &cf::Client, policies: &BTreeMap<String, Policy>) -> V
 
 /// The state for `scope` holding `policies`.
 async fn state(client: &cf::Client, scope: &Scope, policies: &BTreeMap<String, Policy>) -> Value {
-    let (app, direction, space) = match scope {
-        Scope::App { app, ingress } => (
-            Value::from(app.as_str()),
-            Value::from(if *ingress { "ingress" } else { "egress" }),
-            Value::Null,
-        ),
-        Scope::Space(space) => (Value::Null, Value::Null, Value::from(space.as_str())),
-    };
-    Value::object([
-        ("id", Value::from(scope.id())),
-        ("app_id", app),
-        ("direction", direction),
-        ("space_id", space),
-        (
-            "policy_ids",
-            Value::Set(policies.keys().map(|k| Value::from(k.as_str())).collect()),
-        ),
-        ("policies", readable(client, policies).await),
-    ])
+    let mut v = scope.attributes();
+    v.set_attr(
+        "policy_ids",
+        Value::Set(policies.keys().map(|k| Value::from(k.as_str())).collect()),
+    );
+    v.set_attr("policies", readable(client, policies).await);
+    v
 }
 
 /// The written ids, when all are known.
@@ -480,20 +487,7 @@ impl Resource<cf::Client> for NetworkPoliciesExclusive {
             ));
             return Value::Null;
         };
-        let (app, direction, space) = match &scope {
-            Scope::App { app, ingress } => (
-                Value::from(app.as_str()),
-                Value::from(if *ingress { "ingress" } else { "egress" }),
-                Value::Null,
-            ),
-            Scope::Space(space) => (Value::Null, Value::Null, Value::from(space.as_str())),
-        };
-        Value::object([
-            ("id", Value::from(scope.id())),
-            ("app_id", app),
-            ("direction", direction),
-            ("space_id", space),
-        ])
+        scope.attributes()
     }
 }
 
