@@ -179,6 +179,52 @@ fn page(root: &Path, kind: &str, name: &str, schema: &Schema) -> Result<String, 
     Ok(out)
 }
 
+/// `text` with its first letter in upper case.
+fn title(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// A function's page, in the registry's shape: example, signature, arguments.
+fn function_page(root: &Path, f: &dyn crate::framework::Function) -> Result<String, String> {
+    let name = f.name();
+    let example = read(root, &format!("examples/functions/{name}/function.tf"))?;
+    let ty = |t: &crate::framework::Type| match t.to_json() {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Array(a) => a
+            .first()
+            .and_then(|k| k.as_str())
+            .unwrap_or("dynamic")
+            .to_string(),
+        _ => "dynamic".into(),
+    };
+    let params = f.parameters();
+    let signature = params
+        .iter()
+        .map(|p| format!("{} {}", p.name, ty(&p.ty)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = format!(
+        "---\npage_title: \"{name} function - cloudgov\"\nsubcategory: \"\"\ndescription: |-\n  {}\n---\n\n# function: {name}\n\n{}\n\n## Example Usage\n\n```terraform\n{}\n```\n\n## Signature\n\n```text\n{name}({signature}) {}\n```\n\n## Arguments\n\n",
+        f.summary(),
+        f.description(),
+        example.trim_end(),
+        ty(&f.return_type()),
+    );
+    for (i, p) in params.iter().enumerate() {
+        out.push_str(&format!(
+            "{}. `{}` ({}) {}\n",
+            i + 1,
+            p.name,
+            title(&ty(&p.ty)),
+            p.description
+        ));
+    }
+    Ok(out)
+}
+
 /// Replaces `{{file:PATH}}` with the file's text and `{{provider_schema}}` with the
 /// provider's Schema section.
 fn fill_template(root: &Path, text: &str, provider_schema: &str) -> Result<String, String> {
@@ -233,6 +279,12 @@ pub(crate) fn render_all(root: &Path) -> Result<BTreeMap<String, String>, String
                 name.trim_start_matches("cloudgov_")
             ),
             page(root, "list-resource", name, &l.schema())?,
+        );
+    }
+    for f in p.functions() {
+        files.insert(
+            format!("docs/functions/{}.md", f.name()),
+            function_page(root, f.as_ref())?,
         );
     }
     let provider_schema = schema_markdown(&p.schema());

@@ -15,6 +15,7 @@ pub(crate) mod deadline;
 mod docs;
 pub(crate) mod errors;
 pub mod framework;
+pub(crate) mod functions;
 pub(crate) mod list_resources;
 pub mod plugin;
 pub mod provider;

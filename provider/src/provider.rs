@@ -9,8 +9,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cf;
 use crate::framework::{
-    Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, ListResource, Resource, Schema,
-    Value,
+    Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, Function, ListResource,
+    Resource, Schema, Value,
 };
 
 /// The platform's API when neither configuration nor `CF_API_URL` names one.
@@ -265,6 +265,16 @@ impl crate::framework::Provider for CloudGov {
         vec![
             Arc::new(internal_route::InternalRoutes),
             Arc::new(network_policy::NetworkPolicies),
+        ]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        use crate::functions::*;
+        vec![
+            Arc::new(policy_ids::ParsePolicyId),
+            Arc::new(policy_ids::PolicyId),
+            Arc::new(names::InternalHostname),
+            Arc::new(names::InternalUrl),
         ]
     }
 
@@ -586,6 +596,10 @@ mod tests {
             check_models(name, &schema.block.attributes, d.models(), "");
             exists(format!("examples/data-sources/{name}/data-source.tf"));
             exists(format!("docs/data-sources/{}.md", short(name)));
+        }
+        for f in p.functions() {
+            exists(format!("examples/functions/{}/function.tf", f.name()));
+            exists(format!("docs/functions/{}.md", f.name()));
         }
         for l in p.list_resources() {
             let (name, schema) = (l.type_name(), l.schema());

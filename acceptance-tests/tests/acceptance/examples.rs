@@ -128,7 +128,7 @@ fn example_directories_validate(cli: Cli) {
         workspace_root().join("examples/quickstart"),
         workspace_root().join("examples/adopting"),
     ];
-    for kind in ["resources", "data-sources", "list-resources"] {
+    for kind in ["resources", "data-sources", "list-resources", "functions"] {
         let parent = workspace_root().join("examples").join(kind);
         let mut found: Vec<PathBuf> = std::fs::read_dir(&parent)
             .unwrap()

@@ -28,6 +28,7 @@ mod cf_cli;
 mod data_sources;
 mod drift;
 mod examples;
+mod functions;
 mod internal_route;
 mod invalid;
 mod modules;

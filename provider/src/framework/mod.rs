@@ -4,6 +4,7 @@
 
 pub mod codec;
 pub mod diag;
+pub mod function;
 pub mod identity;
 pub mod list;
 pub mod model;
@@ -16,6 +17,7 @@ pub mod timeouts;
 pub mod value;
 
 pub use diag::{AttributePath, Diagnostic, Diagnostics};
+pub use function::{Function, FunctionError, Parameter};
 pub use identity::{IdentityAttribute, IdentitySchema};
 pub use list::{ListResource, Listed};
 pub use model::{Attr, FromValue, ToValue};

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 use super::diag::Diagnostics;
+use super::function::Function;
 use super::list::ListResource;
 use super::resource::{DataSource, Resource};
 use super::schema::Schema;
@@ -31,6 +32,11 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Every list resource type (for `terraform query`). None by default.
     fn list_resources(&self) -> Vec<Arc<dyn ListResource<Self::Client>>> {
+        Vec::new()
+    }
+
+    /// Every provider-defined function. None by default.
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
         Vec::new()
     }
 

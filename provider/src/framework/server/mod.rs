@@ -16,6 +16,7 @@ use tracing::{Instrument, error, info_span};
 
 use super::codec;
 use super::diag::{Diagnostic, Diagnostics};
+use super::function::{self, Function, FunctionError};
 use super::identity::IdentitySchema;
 use super::list::ListResource;
 use super::plan::plan_from_schema;
@@ -44,6 +45,7 @@ pub struct ProviderServer<P: Provider> {
     resources: HashMap<&'static str, Typed<dyn Resource<P::Client>>>,
     data_sources: HashMap<&'static str, Typed<dyn DataSource<P::Client>>>,
     list_resources: HashMap<&'static str, Typed<dyn ListResource<P::Client>>>,
+    functions: HashMap<&'static str, Arc<dyn Function>>,
     /// Mistakes found in the schemas when the server was built (`Schema::check`),
     /// reported by `GetProviderSchema` so that no command runs on a broken schema.
     schema_problems: Vec<String>,
@@ -118,6 +120,11 @@ impl<P: Provider> ProviderServer<P> {
                 (typed.imp.type_name(), typed)
             })
             .collect();
+        let functions = provider
+            .functions()
+            .into_iter()
+            .map(|f| (f.name(), f))
+            .collect();
         let provider_schema = provider.schema();
         let schema_problems =
             schema_problems(&provider_schema, &resources, &data_sources, &list_resources);
@@ -128,6 +135,7 @@ impl<P: Provider> ProviderServer<P> {
             resources,
             data_sources,
             list_resources,
+            functions,
             client: RwLock::new(None),
             stop,
             timeout: DEFAULT_OPERATION_TIMEOUT,
@@ -241,6 +249,67 @@ impl<P: Provider> ProviderServer<P> {
             }
         }
         events
+    }
+
+    /// The functions' descriptions, by name.
+    fn function_protos(&self) -> HashMap<String, pb::Function> {
+        self.functions
+            .iter()
+            .map(|(n, f)| ((*n).to_string(), function::to_proto(f.as_ref())))
+            .collect()
+    }
+
+    /// Calls function `name` with protocol arguments, decoding each by its declared
+    /// type; a panic in the function becomes an error, as elsewhere.
+    fn call(
+        &self,
+        name: &str,
+        raw: &[pb::DynamicValue],
+    ) -> Result<pb::DynamicValue, FunctionError> {
+        let f = self.functions.get(name).ok_or_else(|| FunctionError {
+            text: format!("This provider has no function named \"{name}\"."),
+            argument: None,
+        })?;
+        let params = f.parameters();
+        if raw.len() != params.len() {
+            return Err(FunctionError {
+                text: format!(
+                    "{name} takes {} arguments ({}), not {}.",
+                    params.len(),
+                    params.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+                    raw.len()
+                ),
+                argument: None,
+            });
+        }
+        let mut args = Vec::with_capacity(raw.len());
+        for (i, (dv, p)) in raw.iter().zip(&params).enumerate() {
+            let v = decode(Some(dv), &p.ty, p.name).map_err(|_| {
+                FunctionError::at(i, format!("`{}` is not a {}.", p.name, p.ty.to_json()))
+            })?;
+            if v.is_null() {
+                return Err(FunctionError::at(
+                    i,
+                    format!("`{}` must not be null.", p.name),
+                ));
+            }
+            args.push(v);
+        }
+        let f = Arc::clone(f);
+        let result =
+            std::panic::catch_unwind(AssertUnwindSafe(|| f.call(&args))).unwrap_or_else(|_| {
+                error!(function = name, "function panicked");
+                Err(FunctionError {
+                    text: format!("{name} failed unexpectedly; this is a bug in the provider."),
+                    argument: None,
+                })
+            })?;
+        encode(&result, &f.return_type(), name).map_err(|_| FunctionError {
+            text: format!(
+                "{name} produced a value of the wrong type; this is a bug in the provider."
+            ),
+            argument: None,
+        })
     }
 
     /// Runs one operation of resource or data-source code: a panic becomes an error

@@ -2,8 +2,6 @@
 //! with the right schema, running framework or resource code through the server's
 //! guard, and encoding the answer.
 
-use std::collections::HashMap;
-
 use cloudgov_proto::tfplugin6 as pb;
 use tonic::{Request, Response, Status};
 use tracing::{Instrument, debug, info_span, trace};
@@ -33,7 +31,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
                     type_name: n.to_string(),
                 })
                 .collect(),
-            functions: Vec::new(),
+            functions: self
+                .functions
+                .keys()
+                .map(|n| pb::get_metadata::FunctionMetadata {
+                    name: n.to_string(),
+                })
+                .collect(),
             list_resources: self
                 .list_resources
                 .keys()
@@ -75,7 +79,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
             },
             provider_meta: None,
             server_capabilities: Some(capabilities()),
-            functions: HashMap::new(),
+            functions: self.function_protos(),
             list_resource_schemas: self
                 .list_resources
                 .iter()
@@ -531,22 +535,27 @@ impl<P: Provider> pb::provider_server::Provider for ProviderServer<P> {
         &self,
         _: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
-        Ok(Response::new(pb::get_functions::Response::default()))
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self.function_protos(),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn call_function(
         &self,
         req: Request<pb::call_function::Request>,
     ) -> Result<Response<pb::call_function::Response>, Status> {
-        Ok(Response::new(pb::call_function::Response {
-            result: None,
-            error: Some(pb::FunctionError {
-                text: format!(
-                    "This provider has no function named \"{}\".",
-                    req.into_inner().name
-                ),
-                function_argument: None,
-            }),
+        let req = req.into_inner();
+        debug!(tf_rpc = "CallFunction", function = %req.name, "calling function");
+        Ok(Response::new(match self.call(&req.name, &req.arguments) {
+            Ok(result) => pb::call_function::Response {
+                result: Some(result),
+                error: None,
+            },
+            Err(e) => pb::call_function::Response {
+                result: None,
+                error: Some(e.to_proto()),
+            },
         }))
     }
 
