@@ -67,8 +67,7 @@ async fn main() -> anyhow::Result<()> {
     };
     // Signal handlers first, so that a stop request right after the URL line is
     // handled cleanly.
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let stopped = stop_requested()?;
     let sim = Simulator::start(config).await?;
     if let (Some(path), Some(pem)) = (&args.ca_out, &sim.ca_pem) {
         std::fs::write(path, pem)?;
@@ -79,11 +78,40 @@ async fn main() -> anyhow::Result<()> {
         out.flush()?;
     }
     tracing::info!(url = %sim.url, "cloudgov-sim listening");
-    tokio::select! {
-        _ = int.recv() => {}
-        _ = term.recv() => {}
-    }
+    stopped.await;
     tracing::info!("stopping");
     sim.stop().await;
     Ok(())
+}
+
+/// Resolves when the process is asked to stop: SIGINT or SIGTERM on Unix, Ctrl-C
+/// (or Ctrl-Break, or the console closing) on Windows. Registered before it is
+/// awaited, so no request is missed.
+#[cfg(unix)]
+fn stop_requested() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    })
+}
+
+/// Resolves when the process is asked to stop: SIGINT or SIGTERM on Unix, Ctrl-C
+/// (or Ctrl-Break, or the console closing) on Windows. Registered before it is
+/// awaited, so no request is missed.
+#[cfg(not(unix))]
+fn stop_requested() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::windows::{ctrl_break, ctrl_c, ctrl_close};
+    let (mut c, mut b, mut close) = (ctrl_c()?, ctrl_break()?, ctrl_close()?);
+    Ok(async move {
+        tokio::select! {
+            _ = c.recv() => {}
+            _ = b.recv() => {}
+            _ = close.recv() => {}
+        }
+    })
 }
