@@ -44,6 +44,7 @@ impl Workload {
             name: Workload::app(i),
             guid: None,
             port: None,
+            state: None,
         }));
         seed
     }

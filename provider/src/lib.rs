@@ -9,6 +9,7 @@
 
 pub mod cf;
 pub(crate) mod checks;
+pub(crate) mod connectivity;
 pub(crate) mod data_sources;
 pub(crate) mod deadline;
 #[cfg(test)]

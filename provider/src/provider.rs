@@ -287,6 +287,8 @@ impl crate::framework::Provider for CloudGov {
             Arc::new(domain::Domain),
             Arc::new(internal_route::InternalRoute),
             Arc::new(network_policies::NetworkPolicies),
+            Arc::new(reachability::Reachability),
+            Arc::new(network_graph::NetworkGraph),
         ]
     }
 

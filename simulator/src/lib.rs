@@ -16,6 +16,7 @@ pub(crate) mod json;
 pub(crate) mod middleware;
 pub mod model;
 pub(crate) mod policy;
+pub mod scenarios;
 pub mod seed;
 pub mod server;
 pub(crate) mod shared;

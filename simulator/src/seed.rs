@@ -66,6 +66,9 @@ pub struct SeedApp {
     /// Port of destinations that name none (8080 unless said).
     #[serde(default)]
     pub port: Option<u16>,
+    /// `STARTED` (the default) or `STOPPED`.
+    #[serde(default)]
+    pub state: Option<String>,
 }
 
 /// A domain.
@@ -157,6 +160,7 @@ pub fn default_seed() -> Seed {
         name: n.into(),
         guid: None,
         port: None,
+        state: None,
     };
     let space = |n: &str, apps: &[&str]| SeedSpace {
         name: n.into(),
@@ -272,7 +276,7 @@ impl Seed {
                             guid,
                             name: a.name.clone(),
                             space_guid: space_guid.clone(),
-                            state: "STARTED".into(),
+                            state: a.state.clone().unwrap_or_else(|| "STARTED".into()),
                             default_port: a.port.unwrap_or(8080),
                             created_at: now,
                         },

@@ -83,6 +83,21 @@ impl Client {
             .await
     }
 
+    /// Every space of an organization that the account can see, in one paged list.
+    pub async fn spaces_in_org(&self, org_guid: &str) -> Result<Vec<Space>> {
+        self.list_all("/v3/spaces", &[("organization_guids", org_guid)])
+            .await
+    }
+
+    /// Every app of a space: with batching on, the space's listing (once per process);
+    /// else one paged list.
+    pub async fn space_app_list(&self, space_guid: &str) -> Result<Vec<App>> {
+        if !self.inner.batching {
+            return self.apps_in_space(space_guid).await;
+        }
+        Ok(self.space_apps(space_guid).await?.as_ref().clone())
+    }
+
     /// The app `name` in space `space_guid`, if visible.
     pub async fn app_by_name(&self, space_guid: &str, name: &str) -> Result<Option<App>> {
         if !self.inner.batching {

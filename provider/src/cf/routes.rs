@@ -56,6 +56,20 @@ impl Client {
         self.route(guid).await
     }
 
+    /// Every route of a space: with batching on, the listing `route_in_space` shares
+    /// (once per process); else one paged list.
+    pub async fn space_routes(&self, space_guid: &str) -> Result<Vec<Route>> {
+        if !self.inner.batching {
+            return self.routes_in_space(space_guid, None, None).await;
+        }
+        let routes = self
+            .inner
+            .space_routes
+            .get(space_guid, self.routes_in_space(space_guid, None, None))
+            .await?;
+        Ok(routes.as_ref().clone())
+    }
+
     /// The route with this host on this domain, if any.
     pub async fn find_route(&self, host: &str, domain_guid: &str) -> Result<Option<Route>> {
         let pairs = [("hosts", host), ("domain_guids", domain_guid)];

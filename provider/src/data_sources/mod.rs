@@ -4,8 +4,10 @@
 pub(crate) mod app;
 pub(crate) mod domain;
 pub(crate) mod internal_route;
+pub(crate) mod network_graph;
 pub(crate) mod network_policies;
 pub(crate) mod org;
+pub(crate) mod reachability;
 pub(crate) mod space;
 
 use crate::cf;

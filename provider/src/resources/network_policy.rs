@@ -8,7 +8,7 @@
 
 use async_trait::async_trait;
 
-pub(crate) use super::policy_id::{PortRange, parse_id, policy_id};
+pub(crate) use super::policy_id::{PortRange, TLS_PORT, parse_id, policy_id};
 use crate::cf::{self, models::Policy};
 use crate::framework::{
     Attr, Attribute, AttributePath, Change, Ctx, Diagnostic, Diagnostics, IdentityAttribute,

@@ -391,8 +391,9 @@ impl Harness {
         assert_eq!(plan.ok(), refreshed, "the plan after apply has changes");
     }
 
-    /// A data source read (validated first).
-    pub(crate) async fn data(&self, ty: &str, config: &Value) -> Answer {
+    /// A data source's plan-time validation, as Terraform asks for it (unknown
+    /// values included).
+    pub(crate) async fn validate_data(&self, ty: &str, config: &Value) -> Vec<Diag> {
         let resp = self
             .server()
             .await
@@ -405,7 +406,12 @@ impl Harness {
             .await
             .expect("validate data")
             .into_inner();
-        let found = diags(resp.diagnostics);
+        diags(resp.diagnostics)
+    }
+
+    /// A data source read (validated first).
+    pub(crate) async fn data(&self, ty: &str, config: &Value) -> Answer {
+        let found = self.validate_data(ty, config).await;
         if found.iter().any(|d| d.error) {
             return Answer {
                 value: Value::Null,

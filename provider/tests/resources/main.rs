@@ -6,6 +6,7 @@
 
 mod harness;
 
+mod connectivity;
 mod data_sources;
 mod internal_route;
 mod network_policies_exclusive;
