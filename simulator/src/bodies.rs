@@ -195,3 +195,27 @@ pub(crate) struct PolicyBody {
     #[serde(default, deserialize_with = "lenient")]
     pub destination: Option<PolicyEnd>,
 }
+
+/// `PATCH /v3/apps/:guid`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AppPatchBody {
+    /// New name.
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+}
+
+/// `PATCH /v3/apps/:guid/environment_variables`: values that are null remove.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct EnvBody {
+    /// The variables.
+    #[serde(default, deserialize_with = "lenient")]
+    pub var: Option<BTreeMap<String, Option<String>>>,
+}
+
+/// `POST …/actions/scale`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ScaleBody {
+    /// Instances.
+    #[serde(default, deserialize_with = "lenient")]
+    pub instances: Option<i64>,
+}

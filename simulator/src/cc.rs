@@ -61,7 +61,7 @@ impl From<CcError> for Response {
     }
 }
 
-fn parse_body(body: &str) -> Result<Value, CcError> {
+pub(crate) fn parse_body(body: &str) -> Result<Value, CcError> {
     if body.trim().is_empty() {
         return Ok(json!({}));
     }

@@ -51,9 +51,9 @@ pub(crate) fn process_guid(app: &str) -> String {
 }
 
 /// An app's `web` process.
-fn process(base: &str, a: &App) -> Value {
+pub(crate) fn process(base: &str, a: &App) -> Value {
     let g = process_guid(&a.guid);
-    let instances = u32::from(a.state == "STARTED");
+    let instances = a.instances;
     json!({
         "guid": g, "created_at": timestamp(a.created_at), "updated_at": timestamp(a.created_at),
         "type": "web", "command": null, "instances": instances, "memory_in_mb": 256, "disk_in_mb": 1024,
@@ -74,7 +74,11 @@ fn process(base: &str, a: &App) -> Value {
 }
 
 /// The visible app whose `web` process has this GUID.
-fn app_of_process<'a>(state: &'a State, actor: &Actor, guid: &str) -> Result<&'a App, CcError> {
+pub(crate) fn app_of_process<'a>(
+    state: &'a State,
+    actor: &Actor,
+    guid: &str,
+) -> Result<&'a App, CcError> {
     state
         .visible_apps(actor)
         .into_iter()
@@ -145,9 +149,13 @@ pub(crate) async fn process_stats(
     let state = shared.lock();
     let (state, actor) = (&*state, &actor);
     let app = app_of_process(state, actor, &guid)?;
-    let resources: Vec<Value> = if app.state == "STARTED" {
-        vec![json!({
-            "type": "web", "index": 0, "state": "RUNNING",
+    // A started app's instances run (no build or health check here); a stopped
+    // app's are DOWN, as the platform reports them.
+    let running = app.state == "STARTED";
+    let resources: Vec<Value> = (0..app.instances)
+        .map(|index| if running {
+        json!({
+            "type": "web", "index": index, "state": "RUNNING",
             "routable": true,
             "usage": {"time": timestamp(state.now()), "cpu": 0.002, "cpu_entitlement": 0.01, "mem": 52_428_800, "disk": 104_857_600, "log_rate": 0},
             "host": "10.0.16.4", "instance_internal_ip": "10.255.101.7",
@@ -155,10 +163,14 @@ pub(crate) async fn process_stats(
             "uptime": whole_seconds(state.now() - app.created_at).max(0),
             "mem_quota": 268_435_456, "disk_quota": 1_073_741_824, "log_rate_limit": -1, "fds_quota": 16384,
             "isolation_segment": null, "details": null,
-        })]
-    } else {
-        Vec::new()
-    };
+        })
+        } else {
+            json!({"type": "web", "index": index, "state": "DOWN", "routable": false, "usage": {},
+                   "host": null, "instance_ports": [], "uptime": 0, "mem_quota": 268_435_456,
+                   "disk_quota": 1_073_741_824, "log_rate_limit": -1, "fds_quota": 16384,
+                   "isolation_segment": null, "details": null})
+        })
+        .collect();
     Ok(ok(json!({"resources": resources})))
 }
 
@@ -300,22 +312,14 @@ pub(crate) async fn app_routes(
     page(&shared, &q, &path, &items, |b, r| json::route(b, state, r))
 }
 
-/// `GET /v3/apps/:guid/droplets/current`: every seeded app runs a staged droplet.
-pub(crate) async fn current_droplet(
-    AxState(shared): Shr,
-    Caller(actor): Caller,
-    Path(guid): Path<String>,
-) -> Reply {
-    let state = shared.lock();
-    let (state, actor) = (&*state, &actor);
-    let app = state.app(actor, &guid)?;
-    let b = shared.base_url();
+/// An app's droplet: every app here runs one staged droplet.
+pub(crate) fn droplet(b: &str, app: &App) -> Value {
     let g = uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_OID,
         format!("droplet:{}", app.guid).as_bytes(),
     )
     .to_string();
-    Ok(ok(json!({
+    json!({
         "guid": g, "created_at": timestamp(app.created_at), "updated_at": timestamp(app.created_at),
         "state": "STAGED", "error": null,
         "lifecycle": {"type": "buildpack", "data": {}},
@@ -329,5 +333,16 @@ pub(crate) async fn current_droplet(
             "self": {"href": format!("{b}/v3/droplets/{g}")},
             "app": {"href": format!("{b}/v3/apps/{}", app.guid)},
         }
-    })))
+    })
+}
+
+/// `GET /v3/apps/:guid/droplets/current`.
+pub(crate) async fn current_droplet(
+    AxState(shared): Shr,
+    Caller(actor): Caller,
+    Path(guid): Path<String>,
+) -> Reply {
+    let state = shared.lock();
+    let app = state.app(&actor, &guid)?;
+    Ok(ok(droplet(&shared.base_url(), app)))
 }

@@ -20,19 +20,22 @@ fn href(base: &str, path: &str) -> Value {
     json!({"href": format!("{base}{path}")})
 }
 
+/// The GUID of the one organization quota every organization has.
+pub(crate) const ORG_QUOTA: &str = "c0a1b2c3-0000-4000-8000-00000000000a";
+
 /// An organization.
 pub(crate) fn org(base: &str, o: &Org) -> Value {
     let g = &o.guid;
     json!({
         "guid": g, "created_at": timestamp(o.created_at), "updated_at": timestamp(o.created_at),
         "name": o.name, "suspended": false,
-        "relationships": {"quota": {"data": {"guid": "c0a1b2c3-0000-4000-8000-00000000000a"}}},
+        "relationships": {"quota": {"data": {"guid": ORG_QUOTA}}},
         "metadata": {"labels": {}, "annotations": {}},
         "links": {
             "self": href(base, &format!("/v3/organizations/{g}")),
             "domains": href(base, &format!("/v3/organizations/{g}/domains")),
             "default_domain": href(base, &format!("/v3/organizations/{g}/domains/default")),
-            "quota": href(base, "/v3/organization_quotas/c0a1b2c3-0000-4000-8000-00000000000a"),
+            "quota": href(base, &format!("/v3/organization_quotas/{ORG_QUOTA}")),
         }
     })
 }

@@ -13,6 +13,7 @@ pub(crate) mod cc;
 pub(crate) mod cli;
 pub mod faults;
 pub(crate) mod json;
+pub(crate) mod lifecycle;
 pub(crate) mod middleware;
 pub mod model;
 pub(crate) mod policy;

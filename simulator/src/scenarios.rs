@@ -101,6 +101,8 @@ pub fn app(s: &mut State, space_name: &str, name: &str, state: &str) -> Result<S
         state: state.into(),
         default_port: 8080,
         created_at: s.now(),
+        env: std::collections::BTreeMap::new(),
+        instances: 1,
     };
     s.apps.insert(guid.clone(), app);
     Ok(guid)

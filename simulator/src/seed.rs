@@ -2,7 +2,7 @@
 //! documented in `simulator/README.md`. GUIDs of seeded objects are derived from
 //! their names (UUID v5), so they are the same on every run unless a seed names them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -279,6 +279,8 @@ impl Seed {
                             state: a.state.clone().unwrap_or_else(|| "STARTED".into()),
                             default_port: a.port.unwrap_or(8080),
                             created_at: now,
+                            env: BTreeMap::new(),
+                            instances: 1,
                         },
                     );
                 }

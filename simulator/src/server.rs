@@ -12,7 +12,7 @@ pub use crate::shared::{Config, Shared};
 
 use crate::faults::{FaultRule, Stats};
 use crate::model::{Policy, State, Subject};
-use crate::{admin, cc, cli, middleware, policy, uaa};
+use crate::{admin, cc, cli, lifecycle, middleware, policy, uaa};
 
 /// The simulator's routes over `shared`; tests can drive it without a socket.
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -43,7 +43,58 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v3/spaces", get(cc::list_spaces))
         .route("/v3/spaces/{guid}", get(cc::get_space))
         .route("/v3/apps", get(cc::list_apps).post(cc::create_app))
-        .route("/v3/apps/{guid}", get(cc::get_app).delete(cc::delete_app))
+        .route(
+            "/v3/apps/{guid}",
+            get(cc::get_app)
+                .patch(lifecycle::patch_app)
+                .delete(cc::delete_app),
+        )
+        .route(
+            "/v3/apps/{guid}/actions/{action}",
+            post(lifecycle::app_action),
+        )
+        .route("/v3/apps/{guid}/env", get(lifecycle::app_env))
+        .route(
+            "/v3/apps/{guid}/environment_variables",
+            get(lifecycle::get_env).patch(lifecycle::patch_env),
+        )
+        .route(
+            "/v3/apps/{guid}/processes/{kind}/actions/scale",
+            post(lifecycle::scale_app_process),
+        )
+        .route(
+            "/v3/processes/{guid}/actions/scale",
+            post(lifecycle::scale_process),
+        )
+        .route("/v3/info", get(lifecycle::info))
+        .route("/v3/organization_quotas/{guid}", get(lifecycle::org_quota))
+        .route("/v3/service_instances", get(cli::empty_list))
+        .route(
+            "/v3/organizations/{guid}/relationships/default_isolation_segment",
+            get(lifecycle::isolation_segment),
+        )
+        .route(
+            "/v3/spaces/{guid}/relationships/isolation_segment",
+            get(lifecycle::isolation_segment),
+        )
+        .route("/v3/packages", get(lifecycle::list_packages))
+        .route(
+            "/v3/packages/{guid}/droplets",
+            get(lifecycle::package_droplets),
+        )
+        .route("/v3/isolation_segments", get(cli::empty_list))
+        .route(
+            "/v3/spaces/{guid}/running_security_groups",
+            get(cli::empty_list),
+        )
+        .route(
+            "/v3/spaces/{guid}/staging_security_groups",
+            get(cli::empty_list),
+        )
+        .route(
+            "/v3/domains/{guid}/route_reservations",
+            get(lifecycle::route_reservations),
+        )
         .route("/v3/domains", get(cc::list_domains))
         .route("/v3/domains/{guid}", get(cc::get_domain))
         .route("/v3/routes", get(cc::list_routes).post(cc::create_route))

@@ -310,6 +310,97 @@ fn cf_cli_workflow_against_the_simulator() {
     );
 }
 
+/// The app lifecycle commands beyond networking (#26's list but `push`), each
+/// asserted on what the simulator then holds.
+#[test]
+fn cf_cli_app_lifecycle_commands_change_the_simulator() {
+    let Some(env) = SimWorkspace::new_tls(Cli::Terraform) else {
+        return;
+    };
+    let Some(cf) = Cf::new(&env) else {
+        return;
+    };
+    let h = &env.sim.handle;
+    cf.login(&env, "deployer");
+    let backend = h.app_guid("dev", "backend").unwrap();
+    let app = |guid: &str| h.with_state(|s| s.apps.get(guid).cloned()).unwrap();
+
+    cf.ok(&["org", "sandbox"], &["quota:", "default", "dev, other"]);
+    cf.ok(&["space", "dev"], &["backend, frontend, worker"]);
+    cf.ok(&["curl", "/v3/info"], &["\"name\":\"cloudgov-sim\""]);
+
+    cf.ok(
+        &["check-route", "apps.internal", "-n", "backend"],
+        &["Route 'backend.apps.internal' does not exist."],
+    );
+    cf.ok(
+        &[
+            "map-route",
+            "backend",
+            "apps.internal",
+            "--hostname",
+            "backend",
+        ],
+        &["OK"],
+    );
+    cf.ok(
+        &["check-route", "apps.internal", "-n", "backend"],
+        &["Route 'backend.apps.internal' does exist."],
+    );
+
+    // What the guides tell users to set for clients with their own CA bundle.
+    let bundle = "/etc/ssl/certs/ca-certificates.crt";
+    cf.ok(
+        &["set-env", "backend", "REQUESTS_CA_BUNDLE", bundle],
+        &["OK"],
+    );
+    assert_eq!(
+        app(&backend)
+            .env
+            .get("REQUESTS_CA_BUNDLE")
+            .map(String::as_str),
+        Some(bundle)
+    );
+    cf.ok(
+        &["env", "backend"],
+        &[
+            "User-Provided:",
+            "REQUESTS_CA_BUNDLE: /etc/ssl/certs/ca-certificates.crt",
+            "backend.apps.internal",
+        ],
+    );
+    cf.ok(&["unset-env", "backend", "REQUESTS_CA_BUNDLE"], &["OK"]);
+    assert!(app(&backend).env.is_empty());
+
+    cf.ok(&["stop", "backend"], &["OK"]);
+    assert_eq!(app(&backend).state, "STOPPED");
+    cf.ok(&["app", "backend"], &["requested state:   stopped", "down"]);
+    cf.ok(
+        &["start", "backend"],
+        &["requested state:   started", "running"],
+    );
+    assert_eq!(app(&backend).state, "STARTED");
+    cf.ok(&["restart", "backend"], &["running"]);
+    assert_eq!(app(&backend).state, "STARTED");
+
+    cf.ok(&["scale", "backend", "-i", "3"], &["instances:      3/3"]);
+    assert_eq!(app(&backend).instances, 3);
+
+    let worker = h.app_guid("dev", "worker").unwrap();
+    cf.ok(&["rename", "worker", "worker-v2"], &["OK"]);
+    assert_eq!(app(&worker).name, "worker-v2");
+    let taken = cf.run(&["rename", "worker-v2", "frontend"]);
+    assert!(
+        !taken.ok
+            && taken
+                .text
+                .contains("App with the name 'frontend' already exists."),
+        "{}",
+        taken.text
+    );
+    assert_eq!(app(&worker).name, "worker-v2");
+}
+
 #[test]
 fn cf_cli_policy_into_a_space_without_the_role_is_refused_as_the_platform_does() {
     let Some(env) = SimWorkspace::new_tls(Cli::Terraform) else {

@@ -1,4 +1,5 @@
-//! Apps: creation and deletion.
+//! Apps: creation, renaming, starting and stopping, environment variables, scaling
+//! and deletion.
 
 use super::*;
 
@@ -34,9 +35,81 @@ impl State {
             state: "STOPPED".into(),
             default_port: 8080,
             created_at: self.now(),
+            env: BTreeMap::new(),
+            instances: 1,
         };
         self.apps.insert(app.guid.clone(), app.clone());
         Ok(app)
+    }
+
+    /// A visible app the actor may change (SpaceDeveloper in its space).
+    fn writable_app(&mut self, actor: &Actor, guid: &str) -> Result<&mut App, CcError> {
+        let space = self.app(actor, guid)?.space_guid.clone();
+        if !actor.can_write_space(&space) {
+            return Err(CcError::not_authorized());
+        }
+        self.apps
+            .get_mut(guid)
+            .ok_or_else(|| CcError::not_found("App"))
+    }
+
+    /// Renames an app; names are unique within a space.
+    pub fn rename_app(&mut self, actor: &Actor, guid: &str, name: &str) -> Result<App, CcError> {
+        let space = self.app(actor, guid)?.space_guid.clone();
+        if name.is_empty() {
+            return Err(CcError::unprocessable("Name can't be blank"));
+        }
+        if self
+            .apps
+            .values()
+            .any(|a| a.space_guid == space && a.name == name && a.guid != guid)
+        {
+            return Err(CcError::unprocessable(format!(
+                "App with the name '{name}' already exists."
+            )));
+        }
+        let app = self.writable_app(actor, guid)?;
+        app.name = name.into();
+        Ok(app.clone())
+    }
+
+    /// Starts (`true`) or stops an app. Starting needs nothing staged here: the
+    /// simulator runs no builds.
+    pub fn set_app_started(
+        &mut self,
+        actor: &Actor,
+        guid: &str,
+        started: bool,
+    ) -> Result<App, CcError> {
+        let app = self.writable_app(actor, guid)?;
+        app.state = if started { "STARTED" } else { "STOPPED" }.into();
+        Ok(app.clone())
+    }
+
+    /// Merges environment variables: a null value removes the variable.
+    pub fn patch_env(
+        &mut self,
+        actor: &Actor,
+        guid: &str,
+        vars: &BTreeMap<String, Option<String>>,
+    ) -> Result<BTreeMap<String, String>, CcError> {
+        let app = self.writable_app(actor, guid)?;
+        for (k, v) in vars {
+            match v {
+                Some(v) => app.env.insert(k.clone(), v.clone()),
+                None => app.env.remove(k),
+            };
+        }
+        Ok(app.env.clone())
+    }
+
+    /// Sets the instance count of an app's `web` process.
+    pub fn scale_app(&mut self, actor: &Actor, guid: &str, instances: i64) -> Result<App, CcError> {
+        let count = u32::try_from(instances)
+            .map_err(|_| CcError::unprocessable("Instances must be greater than or equal to 0"))?;
+        let app = self.writable_app(actor, guid)?;
+        app.instances = count;
+        Ok(app.clone())
     }
 
     /// Deletes an app and its route destinations (its policies stay until cleanup).

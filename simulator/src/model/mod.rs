@@ -52,6 +52,16 @@ pub struct App {
     pub default_port: u16,
     /// Creation time.
     pub created_at: Timestamp,
+    /// The user-provided environment variables (`cf set-env`).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Instances of the `web` process (`cf scale -i`).
+    #[serde(default = "one")]
+    pub instances: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// A domain.

@@ -8,7 +8,7 @@ use reqwest::Method;
 use crate::support::*;
 
 /// Endpoints that read a body, with the method that sends it.
-fn endpoints(route: &str) -> Vec<(Method, String)> {
+fn endpoints(route: &str, app: &str) -> Vec<(Method, String)> {
     vec![
         (Method::POST, "/v3/routes".into()),
         (Method::PATCH, format!("/v3/routes/{route}")),
@@ -18,6 +18,10 @@ fn endpoints(route: &str) -> Vec<(Method, String)> {
         (Method::POST, POLICIES.into()),
         (Method::POST, format!("{POLICIES}/delete")),
         (Method::POST, "/oauth/token".into()),
+        (Method::PATCH, format!("/v3/apps/{app}")),
+        (Method::PATCH, format!("/v3/apps/{app}/environment_variables")),
+        (Method::POST, format!("/v3/apps/{app}/actions/restart")),
+        (Method::POST, format!("/v3/apps/{app}/processes/web/actions/scale")),
     ]
 }
 
@@ -69,14 +73,16 @@ fn fuzz_request_bodies_never_break_the_simulator() {
         assert_eq!(status, 201, "{v}");
         v["guid"].as_str().unwrap().to_string()
     });
+    let app = sim.handle.app_guid("dev", "worker").unwrap();
+    let count = endpoints(&route, &app).len();
     let config = ProptestConfig {
-        cases: 48,
+        cases: 72,
         failure_persistence: None,
         ..ProptestConfig::default()
     };
     let http = client();
-    proptest!(config, |(body in bodies(), which in 0usize..8)| {
-        let (method, path) = endpoints(&route)[which].clone();
+    proptest!(config, |(body in bodies(), which in 0usize..count)| {
+        let (method, path) = endpoints(&route, &app)[which].clone();
         let status = rt.block_on(async {
             let mut req = http
                 .request(method.clone(), format!("{}{path}", sim.url))
