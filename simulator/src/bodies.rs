@@ -219,3 +219,83 @@ pub(crate) struct ScaleBody {
     #[serde(default, deserialize_with = "lenient")]
     pub instances: Option<i64>,
 }
+
+/// A manifest (`POST /v3/spaces/:guid/actions/apply_manifest`), read from YAML.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ManifestBody {
+    /// The applications.
+    #[serde(default, deserialize_with = "lenient")]
+    pub applications: Option<Vec<ManifestAppBody>>,
+}
+
+/// One application of a manifest.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ManifestAppBody {
+    /// Name.
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+    /// `docker: {image: …}`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub docker: Option<DockerBody>,
+    /// Environment variables (values of any scalar type).
+    #[serde(default, deserialize_with = "lenient")]
+    pub env: Option<BTreeMap<String, Value>>,
+    /// Instances of the web process.
+    #[serde(default, deserialize_with = "lenient")]
+    pub instances: Option<i64>,
+    /// Routes.
+    #[serde(default, deserialize_with = "lenient")]
+    pub routes: Option<Vec<ManifestRoute>>,
+    /// `default-route: true`: a route named for the app on the default domain.
+    #[serde(default, rename = "default-route", deserialize_with = "lenient")]
+    pub default_route: Option<bool>,
+    /// `no-route: true`: unmap every route.
+    #[serde(default, rename = "no-route", deserialize_with = "lenient")]
+    pub no_route: Option<bool>,
+}
+
+/// `{"image": …}` of a Docker app or package.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DockerBody {
+    /// The image.
+    #[serde(default, deserialize_with = "lenient")]
+    pub image: Option<String>,
+}
+
+/// `{"route": "host.domain"}`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ManifestRoute {
+    /// The route's URL.
+    #[serde(default, deserialize_with = "lenient")]
+    pub route: Option<String>,
+}
+
+/// `POST /v3/packages`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PackageBody {
+    /// `docker` or `bits`.
+    #[serde(default, rename = "type", deserialize_with = "lenient")]
+    pub kind: Option<String>,
+    /// The image of a Docker package.
+    #[serde(default, deserialize_with = "lenient")]
+    pub data: Option<DockerBody>,
+    /// The app.
+    #[serde(default, deserialize_with = "lenient")]
+    pub relationships: Option<PackageRelationships>,
+}
+
+/// A package's relationships.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PackageRelationships {
+    /// The app.
+    #[serde(default, deserialize_with = "lenient")]
+    pub app: Option<ToOne>,
+}
+
+/// `POST /v3/builds`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct BuildBody {
+    /// The package to stage.
+    #[serde(default, deserialize_with = "lenient")]
+    pub package: Option<GuidRef>,
+}

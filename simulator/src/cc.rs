@@ -30,11 +30,11 @@ pub(crate) fn ok(v: Value) -> Response {
     axum::Json(v).into_response()
 }
 
-fn created(v: Value) -> Response {
+pub(crate) fn created(v: Value) -> Response {
     (StatusCode::CREATED, axum::Json(v)).into_response()
 }
 
-fn accepted(base: &str, job_guid: &str) -> Response {
+pub(crate) fn accepted(base: &str, job_guid: &str) -> Response {
     let mut resp = StatusCode::ACCEPTED.into_response();
     resp.headers_mut().insert(
         "location",

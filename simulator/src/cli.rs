@@ -311,38 +311,3 @@ pub(crate) async fn app_routes(
     let path = format!("/v3/apps/{guid}/routes");
     page(&shared, &q, &path, &items, |b, r| json::route(b, state, r))
 }
-
-/// An app's droplet: every app here runs one staged droplet.
-pub(crate) fn droplet(b: &str, app: &App) -> Value {
-    let g = uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_OID,
-        format!("droplet:{}", app.guid).as_bytes(),
-    )
-    .to_string();
-    json!({
-        "guid": g, "created_at": timestamp(app.created_at), "updated_at": timestamp(app.created_at),
-        "state": "STAGED", "error": null,
-        "lifecycle": {"type": "buildpack", "data": {}},
-        "execution_metadata": "", "process_types": {"web": "./app"},
-        "checksum": {"type": "sha256", "value": g.replace('-', "")},
-        "buildpacks": [{"name": "binary_buildpack", "detect_output": "binary", "buildpack_name": "binary", "version": "1.1.0"}],
-        "stack": "cflinuxfs4", "image": null,
-        "relationships": {"app": {"data": {"guid": app.guid}}},
-        "metadata": {"labels": {}, "annotations": {}},
-        "links": {
-            "self": {"href": format!("{b}/v3/droplets/{g}")},
-            "app": {"href": format!("{b}/v3/apps/{}", app.guid)},
-        }
-    })
-}
-
-/// `GET /v3/apps/:guid/droplets/current`.
-pub(crate) async fn current_droplet(
-    AxState(shared): Shr,
-    Caller(actor): Caller,
-    Path(guid): Path<String>,
-) -> Reply {
-    let state = shared.lock();
-    let app = state.app(&actor, &guid)?;
-    Ok(ok(droplet(&shared.base_url(), app)))
-}

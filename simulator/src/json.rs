@@ -60,11 +60,17 @@ pub(crate) fn space(base: &str, s: &Space) -> Value {
 /// An app.
 pub(crate) fn app(base: &str, a: &App) -> Value {
     let g = &a.guid;
+    // An app pushed from a Docker image has the docker lifecycle.
+    let lifecycle = if a.image.is_some() || a.package_image.is_some() {
+        json!({"type": "docker", "data": {}})
+    } else {
+        json!({"type": "buildpack", "data": {"buildpacks": [], "stack": "cflinuxfs4"}})
+    };
     let action = |name: &str| json!({"href": format!("{base}/v3/apps/{g}/actions/{name}"), "method": "POST"});
     json!({
         "guid": g, "created_at": timestamp(a.created_at), "updated_at": timestamp(a.created_at),
         "name": a.name, "state": a.state,
-        "lifecycle": {"type": "buildpack", "data": {"buildpacks": [], "stack": "cflinuxfs4"}},
+        "lifecycle": lifecycle,
         "relationships": {"space": {"data": {"guid": a.space_guid}}, "current_droplet": {"data": null}},
         "metadata": {"labels": {}, "annotations": {}},
         "links": {

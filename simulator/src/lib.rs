@@ -17,6 +17,7 @@ pub(crate) mod lifecycle;
 pub(crate) mod middleware;
 pub mod model;
 pub(crate) mod policy;
+pub(crate) mod push;
 pub mod scenarios;
 pub mod seed;
 pub mod server;

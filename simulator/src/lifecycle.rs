@@ -1,6 +1,7 @@
 //! The app lifecycle the cf CLI drives beyond networking: renaming, starting,
 //! stopping and restarting, environment variables, scaling, and the reads `cf org`,
-//! `cf space`, `cf check-route` and `cf curl /v3/info` make. Shapes and errors follow
+//! `cf space`, `cf check-route` and `cf curl /v3/info` make (packages, builds and
+//! droplets are `push.rs`). Shapes and errors follow
 //! the Cloud Controller v3 documentation; no build runs here.
 
 use std::sync::Arc;
@@ -226,75 +227,4 @@ pub(crate) async fn isolation_segment(
         "data": null,
         "links": {"self": {"href": format!("{}{}", shared.base_url(), uri.path())}},
     })))
-}
-
-/// An app's package: every app here was pushed once and stays staged (its
-/// droplet is `cli::droplet`), so `cf start` finds nothing to stage.
-fn package_guid(app: &str) -> String {
-    uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_OID,
-        format!("package:{app}").as_bytes(),
-    )
-    .to_string()
-}
-
-fn package(base: &str, a: &App) -> Value {
-    let g = package_guid(&a.guid);
-    let t = json::timestamp(a.created_at);
-    json!({
-        "guid": g, "created_at": t, "updated_at": t, "type": "bits", "state": "READY",
-        "data": {"checksum": {"type": "sha256", "value": null}, "error": null},
-        "relationships": {"app": {"data": {"guid": a.guid}}},
-        "metadata": {"labels": {}, "annotations": {}},
-        "links": {
-            "self": {"href": format!("{base}/v3/packages/{g}")},
-            "app": {"href": format!("{base}/v3/apps/{}", a.guid)},
-        }
-    })
-}
-
-/// `GET /v3/packages`: each visible app's one package.
-pub(crate) async fn list_packages(
-    AxState(shared): Shr,
-    Caller(actor): Caller,
-    RawQuery(raw): RawQuery,
-) -> Reply {
-    let state = shared.lock();
-    let q = Query::parse(raw.as_deref());
-    q.allow(&[
-        "app_guids",
-        "guids",
-        "states",
-        "types",
-        "space_guids",
-        "organization_guids",
-        "order_by",
-    ])?;
-    let apps = json::filter_by(state.visible_apps(&actor), q.list("app_guids"), |a| &a.guid);
-    let b = shared.base_url();
-    Ok(ok(q.page(&b, "/v3/packages", &apps, |a| package(&b, a))?))
-}
-
-/// `GET /v3/packages/:guid/droplets`: the droplet staged from the package.
-pub(crate) async fn package_droplets(
-    AxState(shared): Shr,
-    Caller(actor): Caller,
-    Path(guid): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Reply {
-    let state = shared.lock();
-    let q = Query::parse(raw.as_deref());
-    q.allow(&["states", "guids", "order_by"])?;
-    let app = state
-        .visible_apps(&actor)
-        .into_iter()
-        .find(|a| package_guid(&a.guid) == guid)
-        .ok_or_else(|| crate::model::CcError::not_found("Package"))?;
-    let staged = q
-        .list("states")
-        .is_none_or(|s| s.iter().any(|s| s == "STAGED"));
-    let apps: Vec<&App> = if staged { vec![app] } else { Vec::new() };
-    let b = shared.base_url();
-    let path = format!("/v3/packages/{guid}/droplets");
-    Ok(ok(q.page(&b, &path, &apps, |a| crate::cli::droplet(&b, a))?))
 }

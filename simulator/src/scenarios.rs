@@ -103,6 +103,9 @@ pub fn app(s: &mut State, space_name: &str, name: &str, state: &str) -> Result<S
         created_at: s.now(),
         env: std::collections::BTreeMap::new(),
         instances: 1,
+        image: None,
+        package_image: None,
+        pushed_at: 0.0,
     };
     s.apps.insert(guid.clone(), app);
     Ok(guid)

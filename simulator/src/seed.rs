@@ -281,6 +281,9 @@ impl Seed {
                             created_at: now,
                             env: BTreeMap::new(),
                             instances: 1,
+                            image: None,
+                            package_image: None,
+                            pushed_at: 0.0,
                         },
                     );
                 }

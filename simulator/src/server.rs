@@ -12,7 +12,7 @@ pub use crate::shared::{Config, Shared};
 
 use crate::faults::{FaultRule, Stats};
 use crate::model::{Policy, State, Subject};
-use crate::{admin, cc, cli, lifecycle, middleware, policy, uaa};
+use crate::{admin, cc, cli, lifecycle, middleware, policy, push, uaa};
 
 /// The simulator's routes over `shared`; tests can drive it without a socket.
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -34,8 +34,21 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v3/deployments", get(cli::empty_list))
         .route(
             "/v3/apps/{guid}/droplets/current",
-            get(cli::current_droplet),
+            get(push::current_droplet),
         )
+        .route("/v3/apps/{guid}/droplets", get(push::app_droplets))
+        .route(
+            "/v3/apps/{guid}/relationships/current_droplet",
+            get(push::get_current_relationship).patch(push::set_current_droplet),
+        )
+        .route(
+            "/v3/spaces/{guid}/actions/apply_manifest",
+            post(push::apply_manifest),
+        )
+        .route("/v3/packages/{guid}", get(push::get_package))
+        .route("/v3/builds", post(push::create_build))
+        .route("/v3/builds/{guid}", get(push::get_build))
+        .route("/v3/droplets/{guid}", get(push::get_droplet))
         .route("/v3/apps/{guid}/processes", get(cli::app_processes))
         .route("/v3/apps/{guid}/processes/{kind}", get(cli::app_process))
         .route("/v3/apps/{guid}/manifest", get(cli::app_manifest))
@@ -77,11 +90,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/v3/spaces/{guid}/relationships/isolation_segment",
             get(lifecycle::isolation_segment),
         )
-        .route("/v3/packages", get(lifecycle::list_packages))
         .route(
-            "/v3/packages/{guid}/droplets",
-            get(lifecycle::package_droplets),
+            "/v3/packages",
+            get(push::list_packages).post(push::create_package),
         )
+        .route("/v3/packages/{guid}/droplets", get(push::package_droplets))
         .route("/v3/isolation_segments", get(cli::empty_list))
         .route(
             "/v3/spaces/{guid}/running_security_groups",

@@ -401,6 +401,139 @@ fn cf_cli_app_lifecycle_commands_change_the_simulator() {
     assert_eq!(app(&worker).name, "worker-v2");
 }
 
+/// `cf push` with a Docker image, then a blue-green replacement of `backend` by hand,
+/// the way a pipeline does it: push the new app without a route, give it the internal
+/// hostname, open the path to it, retire the old app and take its name. At the end
+/// `cf network-policies` shows the path to the new app.
+#[test]
+fn cf_cli_push_and_blue_green_keep_the_path() {
+    let Some(env) = SimWorkspace::new_tls(Cli::Terraform) else {
+        return;
+    };
+    let Some(cf) = Cf::new(&env) else {
+        return;
+    };
+    let h = &env.sim.handle;
+    cf.login(&env, "deployer");
+    let app_named = |name: &str| {
+        h.with_state(|s| s.apps.values().find(|a| a.name == name).cloned())
+            .unwrap_or_else(|| panic!("no app named {name}"))
+    };
+    let routes_of = |guid: &str| {
+        h.with_state(|s| {
+            let mut urls: Vec<String> = s
+                .routes
+                .values()
+                .filter(|r| r.destinations.iter().any(|d| d.app_guid == guid))
+                .map(|r| {
+                    let domain = &s.domains[&r.domain_guid].name;
+                    format!("{}.{domain}", r.host)
+                })
+                .collect();
+            urls.sort();
+            urls
+        })
+    };
+
+    // A new app from a Docker image, with the default route.
+    cf.ok(
+        &["push", "api", "--docker-image", "nginx:1.27"],
+        &["requested state:   started", "api.app.cloud.gov", "running"],
+    );
+    let api = app_named("api");
+    assert_eq!(api.state, "STARTED");
+    assert_eq!(api.image.as_deref(), Some("nginx:1.27"));
+    assert_eq!(routes_of(&api.guid), ["api.app.cloud.gov"]);
+
+    // Blue: backend on its internal hostname, reachable from frontend over TLS.
+    let blue = app_named("backend").guid;
+    cf.ok(
+        &[
+            "map-route",
+            "backend",
+            "apps.internal",
+            "--hostname",
+            "backend",
+        ],
+        &["OK"],
+    );
+    let policy = |dst: &str| {
+        vec![
+            "add-network-policy".to_string(),
+            "frontend".into(),
+            dst.into(),
+            "--protocol".into(),
+            "tcp".into(),
+            "--port".into(),
+            "61443".into(),
+        ]
+    };
+    let args = policy("backend");
+    cf.ok(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &["OK"],
+    );
+
+    // Green: pushed without a route, then given the same internal hostname.
+    cf.ok(
+        &[
+            "push",
+            "backend-green",
+            "--docker-image",
+            "nginx:1.27",
+            "--no-route",
+        ],
+        &["requested state:   started", "running"],
+    );
+    let green = app_named("backend-green");
+    assert!(routes_of(&green.guid).is_empty());
+    cf.ok(
+        &[
+            "map-route",
+            "backend-green",
+            "apps.internal",
+            "--hostname",
+            "backend",
+        ],
+        &["OK"],
+    );
+    let args = policy("backend-green");
+    cf.ok(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &["OK"],
+    );
+    cf.ok(
+        &[
+            "unmap-route",
+            "backend",
+            "apps.internal",
+            "--hostname",
+            "backend",
+        ],
+        &["OK"],
+    );
+    cf.ok(&["delete", "backend", "-f"], &["OK"]);
+    cf.ok(&["rename", "backend-green", "backend"], &["OK"]);
+
+    let new = app_named("backend");
+    assert_eq!(new.guid, green.guid);
+    assert!(h.with_state(|s| !s.apps.contains_key(&blue)));
+    assert_eq!(routes_of(&new.guid), ["backend.apps.internal"]);
+    assert!(
+        h.state()
+            .policies
+            .iter()
+            .any(|p| p.destination == new.guid && p.start == 61443 && p.end == 61443),
+        "no policy into the new app"
+    );
+    let listed = rows(&cf.ok(&["network-policies"], &[]));
+    assert!(
+        listed.contains(&"frontend backend tcp 61443 dev sandbox".to_string()),
+        "{listed:?}"
+    );
+    cf.ok(&["app", "backend"], &["backend.apps.internal", "running"]);
+}
+
 #[test]
 fn cf_cli_policy_into_a_space_without_the_role_is_refused_as_the_platform_does() {
     let Some(env) = SimWorkspace::new_tls(Cli::Terraform) else {

@@ -37,13 +37,16 @@ impl State {
             created_at: self.now(),
             env: BTreeMap::new(),
             instances: 1,
+            image: None,
+            package_image: None,
+            pushed_at: 0.0,
         };
         self.apps.insert(app.guid.clone(), app.clone());
         Ok(app)
     }
 
     /// A visible app the actor may change (SpaceDeveloper in its space).
-    fn writable_app(&mut self, actor: &Actor, guid: &str) -> Result<&mut App, CcError> {
+    pub(super) fn writable_app(&mut self, actor: &Actor, guid: &str) -> Result<&mut App, CcError> {
         let space = self.app(actor, guid)?.space_guid.clone();
         if !actor.can_write_space(&space) {
             return Err(CcError::not_authorized());

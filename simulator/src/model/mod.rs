@@ -58,6 +58,15 @@ pub struct App {
     /// Instances of the `web` process (`cf scale -i`).
     #[serde(default = "one")]
     pub instances: u32,
+    /// The Docker image of the current droplet (None: a buildpack droplet).
+    #[serde(default)]
+    pub image: Option<String>,
+    /// The Docker image of the newest package, staged by the next build.
+    #[serde(default)]
+    pub package_image: Option<String>,
+    /// When the newest package was made and when it was staged (0: at creation).
+    #[serde(default)]
+    pub pushed_at: Timestamp,
 }
 
 fn one() -> u32 {
@@ -593,6 +602,8 @@ pub(crate) fn whole_seconds(t: f64) -> i64 {
 }
 
 mod apps;
+mod push;
+pub use push::ManifestApp;
 mod lookups;
 mod policies;
 pub(crate) mod policy_set;

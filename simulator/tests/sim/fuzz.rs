@@ -8,7 +8,7 @@ use reqwest::Method;
 use crate::support::*;
 
 /// Endpoints that read a body, with the method that sends it.
-fn endpoints(route: &str, app: &str) -> Vec<(Method, String)> {
+fn endpoints(route: &str, app: &str, space: &str) -> Vec<(Method, String)> {
     vec![
         (Method::POST, "/v3/routes".into()),
         (Method::PATCH, format!("/v3/routes/{route}")),
@@ -19,9 +19,25 @@ fn endpoints(route: &str, app: &str) -> Vec<(Method, String)> {
         (Method::POST, format!("{POLICIES}/delete")),
         (Method::POST, "/oauth/token".into()),
         (Method::PATCH, format!("/v3/apps/{app}")),
-        (Method::PATCH, format!("/v3/apps/{app}/environment_variables")),
+        (
+            Method::PATCH,
+            format!("/v3/apps/{app}/environment_variables"),
+        ),
         (Method::POST, format!("/v3/apps/{app}/actions/restart")),
-        (Method::POST, format!("/v3/apps/{app}/processes/web/actions/scale")),
+        (
+            Method::POST,
+            format!("/v3/apps/{app}/processes/web/actions/scale"),
+        ),
+        (
+            Method::POST,
+            format!("/v3/spaces/{space}/actions/apply_manifest"),
+        ),
+        (Method::POST, "/v3/packages".into()),
+        (Method::POST, "/v3/builds".into()),
+        (
+            Method::PATCH,
+            format!("/v3/apps/{app}/relationships/current_droplet"),
+        ),
     ]
 }
 
@@ -52,6 +68,12 @@ fn bodies() -> impl Strategy<Value = Vec<u8>> {
             Just("\"guid\"".to_string()),
             Just("\"metadata\"".to_string()),
             Just("\"labels\"".to_string()),
+            Just("\"applications\"".to_string()),
+            Just("\"docker\"".to_string()),
+            Just("\"package\"".to_string()),
+            Just("\"data\"".to_string()),
+            Just("- name: ".to_string()),
+            Just("\n".to_string()),
             "\"\\PC{0,8}\"",
         ],
         0..24,
@@ -74,15 +96,16 @@ fn fuzz_request_bodies_never_break_the_simulator() {
         v["guid"].as_str().unwrap().to_string()
     });
     let app = sim.handle.app_guid("dev", "worker").unwrap();
-    let count = endpoints(&route, &app).len();
+    let space = sim.handle.space_guid("dev").unwrap();
+    let count = endpoints(&route, &app, &space).len();
     let config = ProptestConfig {
-        cases: 72,
+        cases: 96,
         failure_persistence: None,
         ..ProptestConfig::default()
     };
     let http = client();
     proptest!(config, |(body in bodies(), which in 0usize..count)| {
-        let (method, path) = endpoints(&route, &app)[which].clone();
+        let (method, path) = endpoints(&route, &app, &space)[which].clone();
         let status = rt.block_on(async {
             let mut req = http
                 .request(method.clone(), format!("{}{path}", sim.url))
