@@ -261,6 +261,28 @@ impl Workspace {
         self.dir.path().join("work")
     }
 
+    /// Offers another provider (`source` such as `cloudfoundry/cloudfoundry`) in this
+    /// workspace's mirror, for both registry hosts, as `init` installs a release.
+    pub fn mirror_provider(&self, source: &str, version: &str, binary: &Path) {
+        let name = source.rsplit('/').next().unwrap_or(source);
+        for host in [Cli::Terraform.registry_host(), Cli::Tofu.registry_host()] {
+            let dir = self
+                .dir
+                .path()
+                .join("mirror")
+                .join(host)
+                .join(source)
+                .join(version)
+                .join("linux_amd64");
+            std::fs::create_dir_all(&dir).expect("mirror dir");
+            std::os::unix::fs::symlink(
+                binary,
+                dir.join(format!("terraform-provider-{name}_v{version}")),
+            )
+            .expect("mirror link");
+        }
+    }
+
     /// Adds an environment variable for every later command.
     pub fn env(&mut self, key: &str, value: &str) {
         self.env.push((key.to_string(), value.to_string()));

@@ -55,6 +55,34 @@ pub(crate) struct Relationships {
     /// The domain (routes).
     #[serde(default, deserialize_with = "lenient")]
     pub domain: Option<ToOne>,
+    /// The organization (spaces, private domains).
+    #[serde(default, deserialize_with = "lenient")]
+    pub organization: Option<ToOne>,
+}
+
+/// `POST /v3/organizations`, `POST /v3/spaces` and `POST /v3/domains`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct NamedBody {
+    /// Name.
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+    /// Internal (domains).
+    #[serde(default, deserialize_with = "lenient")]
+    pub internal: Option<bool>,
+    /// The owning organization (spaces, private domains).
+    #[serde(default, deserialize_with = "lenient")]
+    pub relationships: Option<Relationships>,
+}
+
+impl NamedBody {
+    /// The organization GUID the body names, if any.
+    pub(crate) fn org(&self) -> Option<String> {
+        self.relationships
+            .as_ref()
+            .and_then(|r| r.organization.as_ref())
+            .and_then(|o| o.data.as_ref())
+            .and_then(|d| d.guid.clone())
+    }
 }
 
 /// `metadata`: labels and annotations; a value that is not a string (such as
@@ -202,6 +230,14 @@ pub(crate) struct AppPatchBody {
     /// New name.
     #[serde(default, deserialize_with = "lenient")]
     pub name: Option<String>,
+}
+
+/// `PATCH /v3/apps/:guid/features/ssh`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct FeatureBody {
+    /// On or off.
+    #[serde(default, deserialize_with = "lenient")]
+    pub enabled: Option<bool>,
 }
 
 /// `PATCH /v3/apps/:guid/environment_variables`: values that are null remove.

@@ -184,17 +184,26 @@ pub(crate) async fn list_spaces(
     ))
 }
 
-/// `GET /v3/spaces/:guid`.
+/// `GET /v3/spaces/:guid`, with `include=organization` as the platform offers it.
 pub(crate) async fn get_space(
     AxState(shared): Shr,
     Caller(actor): Caller,
     Path(guid): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Reply {
     let state = shared.lock();
-    Ok(ok(json::space(
-        &shared.base_url(),
-        state.space(&actor, &guid)?,
-    )))
+    let q = Query::parse(raw.as_deref());
+    q.allow(&[])?;
+    let b = shared.base_url();
+    let space = state.space(&actor, &guid)?;
+    let mut body = json::space(&b, space);
+    if q.list("include")
+        .is_some_and(|i| i.iter().any(|v| v == "organization"))
+    {
+        let org = state.org(&actor, &space.org_guid)?;
+        body["included"] = json!({"organizations": [json::org(&b, org)]});
+    }
+    Ok(ok(body))
 }
 
 /// `GET /v3/apps`.

@@ -263,11 +263,21 @@ pub(crate) async fn app_manifest(
     let state = shared.lock();
     let (state, actor) = (&*state, &actor);
     let app = state.app(actor, &guid)?;
-    let mut yaml = format!(
-        "---\napplications:\n- name: {}\n  stack: cflinuxfs4\n  processes:\n  - type: web\n    instances: {}\n    memory: 256M\n    disk_quota: 1024M\n    log-rate-limit-per-second: -1\n    health-check-type: port\n",
-        app.name,
-        u32::from(app.state == "STARTED")
-    );
+    let mut yaml = format!("---\napplications:\n- name: {}\n", app.name);
+    match &app.image {
+        Some(image) => yaml.push_str(&format!("  docker:\n    image: {image}\n")),
+        None => yaml.push_str("  stack: cflinuxfs4\n"),
+    }
+    if !app.env.is_empty() {
+        yaml.push_str("  env:\n");
+        for (k, v) in &app.env {
+            yaml.push_str(&format!("    {k}: {}\n", yaml_string(v)));
+        }
+    }
+    yaml.push_str(&format!(
+        "  processes:\n  - type: web\n    instances: {}\n    memory: 256M\n    disk_quota: 1024M\n    log-rate-limit-per-second: -1\n    health-check-type: port\n",
+        app.instances
+    ));
     let routes: Vec<String> = state
         .routes
         .values()
@@ -286,6 +296,11 @@ pub(crate) async fn app_manifest(
         }
     }
     Ok(([("content-type", "application/x-yaml")], yaml).into_response())
+}
+
+/// A YAML string: quoted as JSON, which YAML reads alike.
+fn yaml_string(v: &str) -> String {
+    serde_json::Value::from(v).to_string()
 }
 
 /// `GET /v3/apps/:guid/routes`: the routes the app is a destination of.

@@ -98,7 +98,10 @@ pub(crate) fn domain(base: &str, d: &Domain) -> Value {
     json!({
         "guid": g, "created_at": timestamp(d.created_at), "updated_at": timestamp(d.created_at),
         "name": d.name, "internal": d.internal, "router_group": null, "supported_protocols": ["http"],
-        "relationships": {"organization": {"data": null}, "shared_organizations": {"data": []}},
+        "relationships": {
+            "organization": {"data": d.org_guid.as_ref().map(|o| json!({"guid": o}))},
+            "shared_organizations": {"data": []},
+        },
         "metadata": {"labels": {}, "annotations": {}},
         "links": {
             "self": href(base, &format!("/v3/domains/{g}")),

@@ -16,6 +16,7 @@ pub(crate) mod json;
 pub(crate) mod lifecycle;
 pub(crate) mod middleware;
 pub mod model;
+pub(crate) mod orgs;
 pub(crate) mod policy;
 pub(crate) mod push;
 pub mod scenarios;

@@ -156,6 +156,38 @@ pub(crate) async fn patch_app(
     Ok(ok(json::app(&shared.base_url(), &app)))
 }
 
+fn ssh_feature(a: &App) -> Value {
+    json!({"name": "ssh", "description": "Enable SSHing into the app.", "enabled": a.ssh_enabled})
+}
+
+/// `GET /v3/apps/:guid/features/ssh` (the only app feature the simulator knows).
+pub(crate) async fn get_ssh(
+    AxState(shared): Shr,
+    Caller(actor): Caller,
+    Path(guid): Path<String>,
+) -> Reply {
+    let state = shared.lock();
+    Ok(ok(ssh_feature(state.app(&actor, &guid)?)))
+}
+
+/// `PATCH /v3/apps/:guid/features/ssh`: `enabled` is required.
+pub(crate) async fn patch_ssh(
+    AxState(shared): Shr,
+    Caller(actor): Caller,
+    Path(guid): Path<String>,
+    body: String,
+) -> Reply {
+    let b: bodies::FeatureBody = bodies::read(parse_body(&body)?);
+    let mut state = shared.lock();
+    let Some(enabled) = b.enabled else {
+        state.app(&actor, &guid)?;
+        return Err(crate::model::CcError::unprocessable(
+            "Enabled must be a boolean",
+        ));
+    };
+    Ok(ok(ssh_feature(&state.set_app_ssh(&actor, &guid, enabled)?)))
+}
+
 /// `POST /v3/apps/:guid/actions/{start,stop,restart}`.
 pub(crate) async fn app_action(
     AxState(shared): Shr,

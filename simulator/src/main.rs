@@ -39,6 +39,10 @@ struct Args {
     /// Seed of the fault-injection dice.
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+    /// Log every request (method, path, query and status; never bodies or headers)
+    /// to stderr, to see what a client asks of the platform.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[tokio::main]
@@ -46,7 +50,11 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::INFO)
+        .with_max_level(if args.verbose {
+            tracing::Level::DEBUG
+        } else {
+            tracing::Level::INFO
+        })
         .init();
     let seed = match &args.seed {
         Some(path) => Seed::from_json(&std::fs::read_to_string(path)?)?,

@@ -80,7 +80,9 @@ pub(crate) async fn layer(
     if shared.is_down() {
         return connection_drop();
     }
+    let query = req.uri().query().map(str::to_owned);
     let resp = next.run(req).await;
+    tracing::debug!(%method, %path, query = query.as_deref().unwrap_or(""), status = resp.status().as_u16(), "request");
     if method != Method::GET {
         shared.persist();
     }

@@ -106,6 +106,7 @@ pub fn app(s: &mut State, space_name: &str, name: &str, state: &str) -> Result<S
         image: None,
         package_image: None,
         pushed_at: 0.0,
+        ssh_enabled: true,
     };
     s.apps.insert(guid.clone(), app);
     Ok(guid)

@@ -284,6 +284,7 @@ impl Seed {
                             image: None,
                             package_image: None,
                             pushed_at: 0.0,
+                            ssh_enabled: true,
                         },
                     );
                 }
@@ -298,6 +299,7 @@ impl Seed {
                     name: d.name.clone(),
                     internal: d.internal,
                     created_at: now,
+                    org_guid: None,
                 },
             );
         }

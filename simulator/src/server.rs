@@ -12,7 +12,7 @@ pub use crate::shared::{Config, Shared};
 
 use crate::faults::{FaultRule, Stats};
 use crate::model::{Policy, State, Subject};
-use crate::{admin, cc, cli, lifecycle, middleware, policy, push, uaa};
+use crate::{admin, cc, cli, lifecycle, middleware, orgs, policy, push, uaa};
 
 /// The simulator's routes over `shared`; tests can drive it without a socket.
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -21,10 +21,20 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v3", get(cc::v3_root))
         .route("/oauth/token", post(uaa::token))
         .route("/login", get(uaa::login_info))
-        .route("/v3/organizations", get(cc::list_orgs))
-        .route("/v3/organizations/{guid}", get(cc::get_org))
+        .route(
+            "/v3/organizations",
+            get(cc::list_orgs).post(orgs::create_org),
+        )
+        .route(
+            "/v3/organizations/{guid}",
+            get(cc::get_org).delete(orgs::delete_org),
+        )
         .route("/v3/organizations/{guid}/domains", get(cli::org_domains))
         .route("/v3/spaces/{guid}/features/ssh", get(cli::space_ssh))
+        .route(
+            "/v3/apps/{guid}/features/ssh",
+            get(lifecycle::get_ssh).patch(lifecycle::patch_ssh),
+        )
         .route("/v3/processes", get(cli::list_processes))
         .route("/v3/processes/{guid}", get(cli::get_process))
         .route("/v3/processes/{guid}/stats", get(cli::process_stats))
@@ -53,8 +63,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v3/apps/{guid}/processes/{kind}", get(cli::app_process))
         .route("/v3/apps/{guid}/manifest", get(cli::app_manifest))
         .route("/v3/service_route_bindings", get(cli::empty_list))
-        .route("/v3/spaces", get(cc::list_spaces))
-        .route("/v3/spaces/{guid}", get(cc::get_space))
+        .route("/v3/spaces", get(cc::list_spaces).post(orgs::create_space))
+        .route(
+            "/v3/spaces/{guid}",
+            get(cc::get_space).delete(orgs::delete_space),
+        )
         .route("/v3/apps", get(cc::list_apps).post(cc::create_app))
         .route(
             "/v3/apps/{guid}",
@@ -108,8 +121,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/v3/domains/{guid}/route_reservations",
             get(lifecycle::route_reservations),
         )
-        .route("/v3/domains", get(cc::list_domains))
-        .route("/v3/domains/{guid}", get(cc::get_domain))
+        .route(
+            "/v3/domains",
+            get(cc::list_domains).post(orgs::create_domain),
+        )
+        .route(
+            "/v3/domains/{guid}",
+            get(cc::get_domain).delete(orgs::delete_domain),
+        )
         .route("/v3/routes", get(cc::list_routes).post(cc::create_route))
         .route(
             "/v3/routes/{guid}",

@@ -25,6 +25,7 @@ macro_rules! for_each_cli {
 }
 
 mod cf_cli;
+mod cloudfoundry_provider;
 mod connectivity;
 mod data_sources;
 mod drift;

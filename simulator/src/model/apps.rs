@@ -40,6 +40,7 @@ impl State {
             image: None,
             package_image: None,
             pushed_at: 0.0,
+            ssh_enabled: true,
         };
         self.apps.insert(app.guid.clone(), app.clone());
         Ok(app)
@@ -54,6 +55,18 @@ impl State {
         self.apps
             .get_mut(guid)
             .ok_or_else(|| CcError::not_found("App"))
+    }
+
+    /// Turns the app's `ssh` feature on or off.
+    pub fn set_app_ssh(
+        &mut self,
+        actor: &Actor,
+        guid: &str,
+        enabled: bool,
+    ) -> Result<App, CcError> {
+        let app = self.writable_app(actor, guid)?;
+        app.ssh_enabled = enabled;
+        Ok(app.clone())
     }
 
     /// Renames an app; names are unique within a space.
@@ -122,10 +135,7 @@ impl State {
             return Err(CcError::not_authorized());
         }
         self.remove_app(guid);
-        let mut job = self.start_job("app.delete", guid, false);
-        job.due_at = job.created_at;
-        self.jobs.insert(job.guid.clone(), job.clone());
-        Ok(job)
+        Ok(self.done_job("app.delete", guid))
     }
 
     /// Removes an app and every destination pointing at it.

@@ -67,10 +67,17 @@ pub struct App {
     /// When the newest package was made and when it was staged (0: at creation).
     #[serde(default)]
     pub pushed_at: Timestamp,
+    /// The app's `ssh` feature (`cf enable-ssh`); on by default, as on the platform.
+    #[serde(default = "yes")]
+    pub ssh_enabled: bool,
 }
 
 fn one() -> u32 {
     1
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A domain.
@@ -84,6 +91,9 @@ pub struct Domain {
     pub internal: bool,
     /// Creation time.
     pub created_at: Timestamp,
+    /// The organization owning a private domain (None: shared).
+    #[serde(default)]
+    pub org_guid: Option<Guid>,
 }
 
 /// A route destination.
@@ -602,6 +612,7 @@ pub(crate) fn whole_seconds(t: f64) -> i64 {
 }
 
 mod apps;
+mod orgs;
 mod push;
 pub use push::ManifestApp;
 mod lookups;

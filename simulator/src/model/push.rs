@@ -141,10 +141,7 @@ impl State {
                 self.map_manifest_route(actor, &guid, r)?;
             }
         }
-        let mut job = self.start_job("space.apply_manifest", space_guid, false);
-        job.due_at = job.created_at;
-        self.jobs.insert(job.guid.clone(), job.clone());
-        Ok(job)
+        Ok(self.done_job("space.apply_manifest", space_guid))
     }
 
     /// A new package for an app: a Docker image (READY at once), or bits.

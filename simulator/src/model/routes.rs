@@ -143,6 +143,15 @@ impl State {
         job
     }
 
+    /// A job that is complete as soon as it is made (app, org and space deletion,
+    /// manifests): the work is done before the answer.
+    pub(super) fn done_job(&mut self, operation: &str, resource: &str) -> Job {
+        let mut job = self.start_job(operation, resource, false);
+        job.due_at = job.created_at;
+        self.jobs.insert(job.guid.clone(), job.clone());
+        job
+    }
+
     // ----- destinations ---------------------------------------------------------
 
     fn check_destinations(

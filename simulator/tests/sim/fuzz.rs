@@ -33,6 +33,10 @@ fn endpoints(route: &str, app: &str, space: &str) -> Vec<(Method, String)> {
             format!("/v3/spaces/{space}/actions/apply_manifest"),
         ),
         (Method::POST, "/v3/packages".into()),
+        (Method::POST, "/v3/organizations".into()),
+        (Method::POST, "/v3/spaces".into()),
+        (Method::POST, "/v3/domains".into()),
+        (Method::PATCH, format!("/v3/apps/{app}/features/ssh")),
         (Method::POST, "/v3/builds".into()),
         (
             Method::PATCH,
@@ -99,7 +103,7 @@ fn fuzz_request_bodies_never_break_the_simulator() {
     let space = sim.handle.space_guid("dev").unwrap();
     let count = endpoints(&route, &app, &space).len();
     let config = ProptestConfig {
-        cases: 96,
+        cases: 128,
         failure_persistence: None,
         ..ProptestConfig::default()
     };

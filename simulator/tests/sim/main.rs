@@ -13,5 +13,6 @@ mod conformance;
 mod faults;
 mod fuzz;
 mod handlers;
+mod platform;
 mod policies;
 mod tokens;
