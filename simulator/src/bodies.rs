@@ -320,12 +320,26 @@ pub(crate) struct PackageBody {
     pub relationships: Option<PackageRelationships>,
 }
 
-/// A package's relationships.
+/// A package's or a deployment's relationships.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct PackageRelationships {
     /// The app.
     #[serde(default, deserialize_with = "lenient")]
     pub app: Option<ToOne>,
+}
+
+/// `POST /v3/deployments`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DeploymentBody {
+    /// The droplet to deploy (the current one when absent).
+    #[serde(default, deserialize_with = "lenient")]
+    pub droplet: Option<GuidRef>,
+    /// `rolling` (the default) or `canary`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub strategy: Option<String>,
+    /// The app.
+    #[serde(default, deserialize_with = "lenient")]
+    pub relationships: Option<PackageRelationships>,
 }
 
 /// `POST /v3/builds`.

@@ -227,7 +227,7 @@ pub(crate) async fn org_domains(
 }
 
 /// Lists that are always empty here: service route bindings (the simulator has no
-/// services), sidecars, and deployments (apps are never being deployed).
+/// services) and sidecars.
 pub(crate) async fn empty_list(
     AxState(shared): Shr,
     _: Caller,

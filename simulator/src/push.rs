@@ -1,7 +1,8 @@
 //! Pushing apps, as `cf push APP --docker-image IMAGE` and the official provider's
 //! `cloudfoundry_app` do it: a manifest applied to a space (a job, complete at once),
 //! a Docker package (READY when made), a build that stages at once, the droplet it
-//! makes, and the app's current droplet. Every app has one package and one droplet
+//! makes, the app's current droplet, and deployments (`strategy = "rolling"`),
+//! finished when made. Every app has one package and one droplet
 //! at a time, with GUIDs derived from the app's; apps that were never pushed here
 //! count as pushed from bits and staged, so `cf start` finds nothing to stage.
 
@@ -16,7 +17,7 @@ use crate::bodies;
 use crate::caller::Caller;
 use crate::cc::{Reply, accepted, created, ok, parse_body};
 use crate::json::{self, Query};
-use crate::model::{Actor, App, CcError, ManifestApp, State};
+use crate::model::{Actor, App, CcError, Deployment, ManifestApp, State};
 use crate::shared::Shared;
 
 type Shr = AxState<Arc<Shared>>;
@@ -391,4 +392,100 @@ pub(crate) async fn set_current_droplet(
         ));
     }
     Ok(current_relationship(&shared.base_url(), app).into_response())
+}
+
+fn deployment(base: &str, d: &Deployment) -> Value {
+    let (g, t) = (&d.guid, json::timestamp(d.created_at));
+    let droplet = derived("droplet", &d.app_guid);
+    json!({
+        "guid": g, "created_at": t, "updated_at": t, "state": "DEPLOYED",
+        "status": {"value": "FINALIZED", "reason": "DEPLOYED",
+                   "details": {"last_successful_healthcheck": t, "last_status_change": t, "error": null}},
+        "strategy": d.strategy, "options": {"max_in_flight": 1},
+        "droplet": {"guid": droplet}, "previous_droplet": {"guid": droplet},
+        "new_processes": [{"guid": crate::cli::process_guid(&d.app_guid), "type": "web"}],
+        "revision": null,
+        "relationships": {"app": {"data": {"guid": d.app_guid}}},
+        "metadata": {"labels": {}, "annotations": {}},
+        "links": {
+            "self": {"href": format!("{base}/v3/deployments/{g}")},
+            "app": {"href": format!("{base}/v3/apps/{}", d.app_guid)},
+        }
+    })
+}
+
+/// `POST /v3/deployments`: the app's droplet (its only one) deployed, at once.
+pub(crate) async fn create_deployment(
+    AxState(shared): Shr,
+    Caller(actor): Caller,
+    body: String,
+) -> Reply {
+    let b: bodies::DeploymentBody = bodies::read(parse_body(&body)?);
+    let app = bodies::ToOne::guid(b.relationships.as_ref().and_then(|r| r.app.as_ref()));
+    let mut state = shared.lock();
+    if state.app(&actor, &app).is_err() {
+        return Err(CcError::unprocessable(
+            "Unable to use app. Ensure that the app exists and you have access to it.",
+        ));
+    }
+    if let Some(d) = b.droplet.and_then(|d| d.guid)
+        && d != derived("droplet", &app)
+    {
+        return Err(CcError::unprocessable(
+            "Unable to assign current droplet. Ensure the droplet exists and belongs to this app.",
+        ));
+    }
+    let d = state.deploy(&actor, &app, b.strategy.as_deref().unwrap_or("rolling"))?;
+    Ok(created(deployment(&shared.base_url(), &d)))
+}
+
+/// `GET /v3/deployments/:guid`.
+pub(crate) async fn get_deployment(
+    AxState(shared): Shr,
+    Caller(actor): Caller,
+    Path(guid): Path<String>,
+) -> Reply {
+    let state = shared.lock();
+    let d = state
+        .deployments
+        .get(&guid)
+        .filter(|d| state.app(&actor, &d.app_guid).is_ok())
+        .ok_or_else(|| CcError::not_found("Deployment"))?;
+    Ok(ok(deployment(&shared.base_url(), d)))
+}
+
+/// `GET /v3/deployments`: every one is FINALIZED, so `status_values=ACTIVE` (what
+/// `cf app` asks) lists none.
+pub(crate) async fn list_deployments(
+    AxState(shared): Shr,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let state = shared.lock();
+    let q = Query::parse(raw.as_deref());
+    q.allow(&["app_guids", "states", "status_reasons", "status_values"])?;
+    let mut items: Vec<&Deployment> = state
+        .deployments
+        .values()
+        .filter(|d| state.app(&actor, &d.app_guid).is_ok())
+        .collect();
+    items.sort_by(|a, b| {
+        a.created_at
+            .total_cmp(&b.created_at)
+            .then(a.guid.cmp(&b.guid))
+    });
+    let items = json::filter_by(items, q.list("app_guids"), |d| &d.app_guid);
+    let keep = |key: &str, value: &str| q.list(key).is_none_or(|v| v.iter().any(|x| x == value));
+    let items: Vec<&Deployment> = if keep("status_values", "FINALIZED")
+        && keep("states", "DEPLOYED")
+        && keep("status_reasons", "DEPLOYED")
+    {
+        items
+    } else {
+        Vec::new()
+    };
+    let b = shared.base_url();
+    Ok(ok(q.page(&b, "/v3/deployments", &items, |d| {
+        deployment(&b, d)
+    })?))
 }

@@ -41,7 +41,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v3/processes/{guid}/sidecars", get(cli::empty_list))
         .route("/v3/apps/{guid}/sidecars", get(cli::empty_list))
         .route("/v3/apps/{guid}/routes", get(cli::app_routes))
-        .route("/v3/deployments", get(cli::empty_list))
+        .route(
+            "/v3/deployments",
+            get(push::list_deployments).post(push::create_deployment),
+        )
+        .route("/v3/deployments/{guid}", get(push::get_deployment))
         .route(
             "/v3/apps/{guid}/droplets/current",
             get(push::current_droplet),

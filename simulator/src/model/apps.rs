@@ -138,11 +138,12 @@ impl State {
         Ok(self.done_job("app.delete", guid))
     }
 
-    /// Removes an app and every destination pointing at it.
+    /// Removes an app, its deployments and every destination pointing at it.
     pub fn remove_app(&mut self, guid: &str) -> bool {
         for r in self.routes.values_mut() {
             r.destinations.retain(|d| d.app_guid != guid);
         }
+        self.deployments.retain(|_, d| d.app_guid != guid);
         self.apps.remove(guid).is_some()
     }
 }

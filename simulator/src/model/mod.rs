@@ -522,6 +522,9 @@ pub struct State {
     pub clock_offset: f64,
     /// When the next policy cleanup runs.
     pub next_cleanup: Timestamp,
+    /// Deployments by GUID (`POST /v3/deployments`).
+    #[serde(default)]
+    pub deployments: BTreeMap<Guid, Deployment>,
 }
 
 /// A fresh GUID.
@@ -614,7 +617,7 @@ pub(crate) fn whole_seconds(t: f64) -> i64 {
 mod apps;
 mod orgs;
 mod push;
-pub use push::ManifestApp;
+pub use push::{Deployment, ManifestApp};
 mod lookups;
 mod policies;
 pub(crate) mod policy_set;

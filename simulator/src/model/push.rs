@@ -1,6 +1,7 @@
 //! Pushing apps: a manifest applied to a space (apps created or updated, their
-//! environment, instances and routes), Docker packages, and builds that stage at
-//! once into the app's droplet. No build runs; a Docker package is READY when made.
+//! environment, instances and routes), Docker packages, builds that stage at once
+//! into the app's droplet, and deployments of it. No build runs; a Docker package is
+//! READY when made, and a deployment has replaced every instance when it is made.
 
 use super::*;
 
@@ -24,7 +25,47 @@ pub struct ManifestApp {
     pub no_route: bool,
 }
 
+/// A deployment of an app's droplet (`strategy` rolling or canary). No instance is
+/// replaced one at a time here: it has finished (DEPLOYED) when it is made, and the
+/// app keeps its GUID, as on the platform.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Deployment {
+    /// GUID.
+    pub guid: Guid,
+    /// The app deployed.
+    pub app_guid: Guid,
+    /// `rolling` or `canary`.
+    pub strategy: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
 impl State {
+    /// Deploys the app's current droplet: the app runs it, started.
+    pub fn deploy(
+        &mut self,
+        actor: &Actor,
+        app_guid: &str,
+        strategy: &str,
+    ) -> Result<Deployment, CcError> {
+        if !matches!(strategy, "rolling" | "canary") {
+            return Err(CcError::unprocessable(
+                "Strategy is not a supported deployment strategy",
+            ));
+        }
+        let now = self.now();
+        let app = self.writable_app(actor, app_guid)?;
+        app.state = "STARTED".into();
+        let d = Deployment {
+            guid: new_guid(),
+            app_guid: app_guid.into(),
+            strategy: strategy.into(),
+            created_at: now,
+        };
+        self.deployments.insert(d.guid.clone(), d.clone());
+        Ok(d)
+    }
+
     /// The app `name` in a space, if any.
     fn app_named(&self, space_guid: &str, name: &str) -> Option<String> {
         self.apps

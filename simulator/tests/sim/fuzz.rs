@@ -36,6 +36,7 @@ fn endpoints(route: &str, app: &str, space: &str) -> Vec<(Method, String)> {
         (Method::POST, "/v3/organizations".into()),
         (Method::POST, "/v3/spaces".into()),
         (Method::POST, "/v3/domains".into()),
+        (Method::POST, "/v3/deployments".into()),
         (Method::PATCH, format!("/v3/apps/{app}/features/ssh")),
         (Method::POST, "/v3/builds".into()),
         (

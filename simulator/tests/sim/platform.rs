@@ -176,3 +176,44 @@ async fn platform_app_ssh_feature_is_read_and_set() {
     assert_eq!(status, 422, "{v}");
     assert_eq!(v["errors"][0]["detail"], "Enabled must be a boolean");
 }
+
+#[tokio::test]
+async fn platform_deployments_finish_at_once_and_keep_the_app() {
+    let sim = sim().await;
+    let token = login(&sim, "deployer", "deployer").await;
+    let app = sim.handle.app_guid("dev", "backend").unwrap();
+    sim.handle
+        .with_state(|s| s.apps.get_mut(&app).unwrap().state = "STOPPED".into());
+    let body = json!({"strategy": "rolling", "relationships": {"app": {"data": {"guid": app}}}});
+    let (status, d) = call_json(&sim, &token, Method::POST, "/v3/deployments", Some(body)).await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(d["status"]["value"], "FINALIZED");
+    assert_eq!(d["status"]["reason"], "DEPLOYED");
+    assert_eq!(d["relationships"]["app"]["data"]["guid"], app.as_str());
+    assert_eq!(
+        sim.handle.with_state(|s| s.apps[&app].state.clone()),
+        "STARTED"
+    );
+    let guid = d["guid"].as_str().unwrap();
+    let (status, again) = call_json(
+        &sim,
+        &token,
+        Method::GET,
+        &format!("/v3/deployments/{guid}"),
+        None,
+    )
+    .await;
+    assert_eq!((status, again["guid"].clone()), (200, d["guid"].clone()));
+
+    // `cf app` asks for active ones: there are none.
+    let active = format!("/v3/deployments?app_guids={app}&status_values=ACTIVE");
+    let (_, list) = call_json(&sim, &token, Method::GET, &active, None).await;
+    assert_eq!(list["resources"], json!([]));
+    let all = format!("/v3/deployments?app_guids={app}");
+    let (_, list) = call_json(&sim, &token, Method::GET, &all, None).await;
+    assert_eq!(list["resources"][0]["guid"], d["guid"]);
+
+    let body = json!({"strategy": "sideways", "relationships": {"app": {"data": {"guid": app}}}});
+    let (status, err) = call_json(&sim, &token, Method::POST, "/v3/deployments", Some(body)).await;
+    assert_eq!(status, 422, "{err}");
+}
