@@ -7,9 +7,10 @@
 #
 # A new api_image replaces `api` blue-green: the official provider pushes a new app
 # (a new id) and deletes the old one; in the same apply cloudgov moves the internal
-# route to the new app and replaces the policy, because both refer to
-# cloudfoundry_app.api.id. The postcondition fails the apply if the path is not there
-# at the end.
+# route and the policy to the new app (new policy first), because both refer to
+# cloudfoundry_app.api.id. With api_strategy = "rolling" the app keeps its id and
+# nothing of cloudgov's changes. The postcondition fails the apply if the path is not
+# there at the end.
 terraform {
   # Nested attributes of the official provider: Terraform 1.3 (OpenTofu 1.6).
   required_version = ">= 1.3"
@@ -45,6 +46,12 @@ variable "api_image" {
   default     = "nginx:1.27"
 }
 
+variable "api_strategy" {
+  description = "How a new api_image is deployed: \"blue-green\" (a new app) or \"rolling\" (the same app)."
+  type        = string
+  default     = "blue-green"
+}
+
 variable "public_domain" {
   type    = string
   default = "app.cloud.gov"
@@ -70,14 +77,15 @@ resource "cloudfoundry_route" "web" {
   host   = "web-${var.space}"
 }
 
-# api has no public route: only apps with a network policy reach it.
+# api has no public route: only apps with a network policy reach it. Not
+# `no_route = true`: the platform reads that in a manifest as "unmap every route",
+# so each update of the app would take away the internal route below.
 resource "cloudfoundry_app" "api" {
   name         = "api"
   space_name   = data.cloudfoundry_space.this.name
   org_name     = data.cloudfoundry_org.this.name
   docker_image = var.api_image
-  no_route     = true
-  strategy     = "blue-green"
+  strategy     = var.api_strategy
 }
 
 # cf map-route api apps.internal --hostname api-SPACE

@@ -107,32 +107,83 @@ fn with_cloudfoundry_provider_example_keeps_the_path_through_blue_green() {
     let blue = assert_path(&env, "nginx:1.27");
 
     // A new image: the official provider replaces api blue-green (a new app), and in
-    // the same apply the internal route and the policy follow the new id.
+    // the same apply the internal route and the policy follow the new id, in place.
+    env.sim.handle.with_state(|s| s.policy_log.clear());
     env.write("terraform.tfvars", "api_image = \"nginx:1.28\"\n");
     let out = env.apply().output();
     assert!(
-        out.contains("cloudgov_network_policy.web_to_api must be replaced")
-            && out.contains("cloudgov_internal_route.api will be updated in-place"),
+        out.contains("cloudgov_network_policy.web_to_api will be updated in-place")
+            && out.contains("cloudgov_internal_route.api will be updated in-place")
+            && !out.contains("must be replaced"),
         "{out}"
     );
     env.assert_no_changes();
     let green = assert_path(&env, "nginx:1.28");
     assert_ne!(green, blue, "blue-green makes a new app");
+    // The old app is gone before cloudgov moves the policy, so the policy server
+    // refuses to delete its policy and leaves it to its own cleanup; the apply says so.
+    assert!(
+        out.contains("Network Policy Left to the Platform's Cleanup"),
+        "{out}"
+    );
+    assert!(
+        !env.sim.handle.state().apps.contains_key(&blue),
+        "the old app is gone"
+    );
+    let log: Vec<(bool, String)> = env
+        .sim
+        .handle
+        .state()
+        .policy_log
+        .iter()
+        .map(|(added, p)| (*added, p.destination.clone()))
+        .collect();
+    assert_eq!(
+        log,
+        vec![(true, green.clone())],
+        "the new policy, nothing removed"
+    );
+    env.sim.handle.with_state(|s| s.cleanup_policies());
     let s = env.sim.handle.state();
-    assert!(!s.apps.contains_key(&blue), "the old app is gone");
     assert!(
         !s.policies
             .iter()
             .any(|p| p.destination == blue || p.source == blue),
-        "no policy names the old app: {:?}",
+        "no policy names the old app after the platform's cleanup: {:?}",
         s.policies
     );
+    env.assert_no_changes();
     let shown = env.run(&["output", "-json", "api"]).ok().stdout;
     let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(shown["id"], green.as_str());
     assert_eq!(shown["docker_image"], "nginx:1.28");
     assert_eq!(shown["reachable"], true);
     assert_eq!(shown["tls"], true);
+
+    // A rolling deployment keeps the app: the plan cannot know that (the official
+    // provider marks the id unknown), but the policy is never removed on the way.
+    env.sim.handle.with_state(|s| s.policy_log.clear());
+    env.write(
+        "terraform.tfvars",
+        "api_image = \"nginx:1.29\"\napi_strategy = \"rolling\"\n",
+    );
+    env.apply();
+    env.assert_no_changes();
+    assert_eq!(
+        assert_path(&env, "nginx:1.29"),
+        green,
+        "rolling keeps the app"
+    );
+    let removed: Vec<_> = env
+        .sim
+        .handle
+        .state()
+        .policy_log
+        .iter()
+        .filter(|(added, _)| !added)
+        .cloned()
+        .collect();
+    assert!(removed.is_empty(), "a policy was removed: {removed:?}");
 
     env.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     let dev = env.sim.handle.space_guid("dev").unwrap();

@@ -27,18 +27,12 @@ data "cloudgov_app" "backend" {
 }
 
 # frontend may open TLS connections to backend on 61443; the platform terminates
-# TLS and forwards plain traffic to backend's port 8080. A new port or protocol
-# updates the policy in place, new policy first. A new source or destination app
-# replaces it: create_before_destroy makes the new one first there too, so that
-# traffic never stops.
+# TLS and forwards plain traffic to backend's port 8080. A new port, protocol or app
+# updates the policy in place, new policy first, so that traffic never stops.
 resource "cloudgov_network_policy" "frontend_to_backend_tls" {
   source_app_id      = data.cloudgov_app.frontend.id
   destination_app_id = data.cloudgov_app.backend.id
   port               = "61443"
-
-  lifecycle {
-    create_before_destroy = true
-  }
 
   timeouts {
     create = "5m"

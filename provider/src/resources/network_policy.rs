@@ -1,10 +1,13 @@
 //! `cloudgov_network_policy`: one container-to-container policy per resource. Its
 //! schema, plan-time validation, and CRUD over the policy server (ports and ids are
-//! `policy_id`'s). A new source or destination app replaces the resource; a new port
-//! or protocol updates it in place by creating the new policy before deleting the
-//! old one, so the apps never lose their path; a port written differently but meaning
-//! the same range (`"8080"`, `"8080-8080"`) is no call at all. A policy that existed
-//! before (the platform records no owner) is adopted with a warning.
+//! `policy_id`'s). Every change (apps, port, protocol) updates the resource in place
+//! by creating the new policy before deleting the old one, so the apps never lose
+//! their path; a change that turns out to name the same policy (`"8080"` for
+//! `"8080-8080"`, or an app id unknown at plan time that stays the same, as when
+//! another provider redeploys an app in place) is no call at all. The resource is
+//! never replaced: a replacement whose new object is the old policy would delete it
+//! (create-before-destroy would adopt it, then destroy the deposed one). A policy
+//! that existed before (the platform records no owner) is adopted with a warning.
 
 use async_trait::async_trait;
 
@@ -78,6 +81,41 @@ impl PolicyModel {
             _ => Attr::Unknown,
         };
     }
+}
+
+/// Deletes `policy`. The policy server refuses to delete a policy whose app it cannot
+/// find; when an app of the policy is gone (a blue-green deploy deleted it before this
+/// update or destroy ran), the platform's own cleanup removes its policies, so the
+/// delete counts as done, with a warning. Any other refusal stays an error.
+async fn delete_or_leave_to_cleanup(
+    client: &cf::Client,
+    policy: &Policy,
+    diags: &mut Diagnostics,
+) -> cf::Result<()> {
+    let refused = match client.delete_policy(policy).await {
+        Err(e) if e.is_app_inaccessible() => e,
+        other => return other,
+    };
+    let mut gone = Vec::new();
+    for id in [&policy.source.id, &policy.destination.id] {
+        if matches!(client.app(id).await, Ok(None)) {
+            gone.push(id.as_str());
+        }
+    }
+    if gone.is_empty() {
+        return Err(refused);
+    }
+    diags.push(Diagnostic::warning(
+        "Network Policy Left to the Platform's Cleanup",
+        format!(
+            "The policy {} names an app this account can no longer find ({}), as after a blue-green deploy \
+             deleted it. The policy server refuses to delete policies of apps it cannot find and removes \
+             those of deleted apps itself, so state lets this one go.",
+            describe(policy, PortRange { start: policy.destination.ports.start, end: policy.destination.ports.end }),
+            gone.join(", ")
+        ),
+    ));
+    Ok(())
 }
 
 /// The state of a policy, its port written as `port`.
@@ -238,14 +276,14 @@ impl Resource<cf::Client> for NetworkPolicy {
                 Attribute::string("id").computed().description(
                     "Identifier `SOURCE:DESTINATION:PROTOCOL:START-END`, usable with `terraform import`.",
                 ),
-                Attribute::string("source_app_id")
-                    .required()
-                    .requires_replace()
-                    .description("GUID of the app that opens connections."),
-                Attribute::string("destination_app_id")
-                    .required()
-                    .requires_replace()
-                    .description("GUID of the app that receives them. It may be in another space or org."),
+                Attribute::string("source_app_id").required().description(
+                    "GUID of the app that opens connections. A change (a new app, such as a blue-green \
+                     deploy's) updates the policy in place, new before old.",
+                ),
+                Attribute::string("destination_app_id").required().description(
+                    "GUID of the app that receives them. It may be in another space or org. A change updates \
+                     the policy in place, new before old.",
+                ),
                 Attribute::string("protocol").default("tcp").description(
                     "`tcp` (default) or `udp`. A change updates the policy in place, new before old.",
                 ),
@@ -350,9 +388,8 @@ impl Resource<cf::Client> for NetworkPolicy {
     }
 
     async fn plan(&self, _ctx: &Ctx<cf::Client>, plan: &mut Plan, _diags: &mut Diagnostics) {
-        // A new range or protocol is an in-place update (new policy first, then the
-        // old one deleted), and another way of writing the same range only changes
-        // the text; new apps replace the resource (their attributes say so).
+        // Any change is an in-place update (new policy first, then the old one
+        // deleted), and another way of writing the same range only changes the text.
         let mut m = PolicyModel::from_value(&plan.planned);
         m.derive();
         m.write_into(&mut plan.planned);
@@ -447,7 +484,7 @@ impl Resource<cf::Client> for NetworkPolicy {
         };
         // Then the old one, finished even if Terraform asks to stop meanwhile: until
         // it is gone the platform holds a policy that no state records.
-        let Err(e) = cf::despite_stop(client.delete_policy(&old)).await else {
+        let Err(e) = cf::despite_stop(delete_or_leave_to_cleanup(client, &old, diags)).await else {
             if client.stop_requested() {
                 diags.push(Diagnostic::warning(
                     "Network Policy Change Finished Before Stopping",
@@ -498,7 +535,7 @@ impl Resource<cf::Client> for NetworkPolicy {
         let Some((policy, _)) = policy_of(prior) else {
             return;
         };
-        match client.delete_policy(&policy).await {
+        match delete_or_leave_to_cleanup(client, &policy, diags).await {
             Ok(()) => {}
             Err(cf::Error::Cancelled) => diags.push(Diagnostic::error(
                 "Network Policy Delete Error",

@@ -76,6 +76,98 @@ async fn network_policy_lifecycle() {
     assert!(ranges(&h).is_empty());
 }
 
+/// A new app is an in-place update too, new policy before old, and an app id not
+/// known at plan time (another resource redeploys the app) plans no replacement: a
+/// replacement whose new policy is the old one would delete it.
+#[tokio::test]
+async fn network_policy_new_app_updates_in_place_new_before_old() {
+    let h = Harness::start().await;
+    let config = policy(&h, "frontend", "backend", "61443");
+    let state = h.create(TY, &config).await.ok();
+
+    let mut unknown = config.clone();
+    if let Value::Object(m) = &mut unknown {
+        m.insert("destination_app_id".into(), Value::Unknown);
+    }
+    let (plan, replace) = h.plan(TY, &state, &unknown).await;
+    assert!(replace.is_empty(), "an unknown app replaces: {replace:?}");
+    assert!(plan.diags.is_empty(), "{:?}", plan.diags);
+    assert_eq!(plan.value.attr("id"), &Value::Unknown);
+    // Known again at apply and the same app: nothing to change.
+    h.assert_no_changes(TY, &state, &config).await;
+
+    h.sim.handle.with_state(|s| s.policy_log.clear());
+    let moved = policy(&h, "frontend", "worker", "61443");
+    let (_, replace) = h.plan(TY, &state, &moved).await;
+    assert!(replace.is_empty(), "a new app replaces: {replace:?}");
+    let updated = h.converge(TY, &state, &moved).await.ok();
+    let worker = h.sim.handle.app_guid("dev", "worker").unwrap();
+    let backend = h.sim.handle.app_guid("dev", "backend").unwrap();
+    assert_eq!(
+        updated.attr("destination_app_id").as_str(),
+        Some(worker.as_str())
+    );
+    let log: Vec<(bool, String)> = h
+        .sim
+        .handle
+        .state()
+        .policy_log
+        .iter()
+        .map(|(added, p)| (*added, p.destination.clone()))
+        .collect();
+    assert_eq!(
+        log,
+        vec![(true, worker.clone()), (false, backend)],
+        "new before old"
+    );
+    let left: Vec<String> = h
+        .sim
+        .handle
+        .state()
+        .policies
+        .iter()
+        .map(|p| p.destination.clone())
+        .collect();
+    assert_eq!(left, vec![worker]);
+    h.assert_no_changes(TY, &updated, &moved).await;
+}
+
+/// After a blue-green deploy deleted the old app, the policy server refuses to delete
+/// its policies (it cannot find the app) and removes them itself: the update and
+/// the destroy go on, with a warning that says so.
+#[tokio::test]
+async fn network_policy_of_a_deleted_app_is_left_to_the_platforms_cleanup() {
+    let h = Harness::start().await;
+    let config = policy(&h, "frontend", "worker", "61443");
+    let state = h.create(TY, &config).await.ok();
+    let worker = h.sim.handle.app_guid("dev", "worker").unwrap();
+    assert!(h.sim.handle.delete_app(&worker));
+
+    let moved = policy(&h, "frontend", "backend", "61443");
+    let updated = h.converge(TY, &state, &moved).await;
+    let warned: Vec<&str> = updated.diags.iter().map(|d| d.summary.as_str()).collect();
+    assert!(
+        updated.diags.iter().all(|d| !d.error),
+        "{:?}",
+        updated.diags
+    );
+    assert_eq!(warned, ["Network Policy Left to the Platform's Cleanup"]);
+    assert!(
+        updated.diags[0].detail.contains(&worker),
+        "{:?}",
+        updated.diags
+    );
+    let updated = updated.ok();
+    assert_eq!(ranges(&h).len(), 2, "the old policy waits for the cleanup");
+
+    // The same for a destroy once the destination is gone.
+    let backend = h.sim.handle.app_guid("dev", "backend").unwrap();
+    assert!(h.sim.handle.delete_app(&backend));
+    let gone = h.destroy(TY, &updated).await;
+    assert!(gone.diags.iter().all(|d| !d.error), "{:?}", gone.diags);
+    assert_eq!(gone.diags.len(), 1, "{:?}", gone.diags);
+}
+
 #[tokio::test]
 async fn network_policy_drift_and_adoption() {
     let h = Harness::start().await;
