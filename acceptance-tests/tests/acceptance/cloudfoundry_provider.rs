@@ -11,12 +11,12 @@ use std::path::PathBuf;
 use acceptance_tests::{Cli, SimWorkspace, workspace_root};
 use cloudgov_sim::model::{App, State};
 
-const OFFICIAL: &str = "cloudfoundry/cloudfoundry";
-const OFFICIAL_VERSION: &str = "1.16.0";
+pub(crate) const OFFICIAL: &str = "cloudfoundry/cloudfoundry";
+pub(crate) const OFFICIAL_VERSION: &str = "1.16.0";
 
 /// The official provider's binary, or None (announced) where `../shared` is absent.
 /// With `CI=true` it is required.
-fn official_provider() -> Option<PathBuf> {
+pub(crate) fn official_provider() -> Option<PathBuf> {
     let path = workspace_root().parent().map(|p| {
         p.join("shared/tools/terraform-provider-cloudfoundry")
             .join(format!(

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use acceptance_tests::{Cli, SimWorkspace, workspace_root};
 
+use crate::cloudfoundry_provider::{OFFICIAL, OFFICIAL_VERSION, official_provider};
+
 fn example_files(kind: &str, name: &str) -> PathBuf {
     workspace_root()
         .join("examples")
@@ -128,6 +130,7 @@ fn example_directories_validate(cli: Cli) {
         workspace_root().join("examples/quickstart"),
         workspace_root().join("examples/adopting"),
         workspace_root().join("examples/reachability"),
+        workspace_root().join("examples/with-cloudfoundry-provider"),
     ];
     for kind in ["resources", "data-sources", "list-resources", "functions"] {
         let parent = workspace_root().join("examples").join(kind);
@@ -182,6 +185,12 @@ fn example_directories_validate(cli: Cli) {
             let Some(ws) = acceptance_tests::Workspace::new(cli) else {
                 return;
             };
+            if texts.iter().any(|(_, t)| t.contains(OFFICIAL)) {
+                let Some(official) = official_provider() else {
+                    continue;
+                };
+                ws.mirror_provider(OFFICIAL, OFFICIAL_VERSION, &official);
+            }
             for (name, text) in &texts {
                 ws.write(name, text);
             }
